@@ -1,0 +1,164 @@
+//! What every request passes through before the endpoints: recording, latency, injected
+//! faults and the bearer token check.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::faults::{huge_json, proxy_page, FaultKind, HTML_PAGE, MALFORMED_JSON};
+use crate::pagination::LinkMode;
+use crate::routes::{json_body, message};
+use crate::server::{App, Conn};
+use crate::RecordedRequest;
+
+/// Bodies above this are refused (413) without being handled.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let conn = request
+        .extensions()
+        .get::<ConnectInfo<Conn>>()
+        .map(|c| c.0.clone());
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, MAX_BODY).await;
+    let method = parts.method.as_str().to_string();
+    let path = parts.uri.path().to_string();
+
+    let (seq, latency, fault) = {
+        let mut state = app.lock();
+        let recorded = record(&parts, body.as_deref().unwrap_or_default());
+        let seq = state.record(recorded);
+        (seq, state.latency, state.faults.take(&method, &path))
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+
+    let response = match body {
+        Err(_) => Some(message(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large")),
+        Ok(body) => respond(&app, fault, parts, body, next).await,
+    };
+    match response {
+        Some(response) => {
+            app.lock().set_status(seq, response.status().as_u16());
+            response
+        }
+        None => {
+            // Cut the connection: the (empty) response below is never written.
+            if let Some(conn) = conn {
+                conn.kill();
+            }
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// The response to send, or `None` to drop the connection.
+async fn respond(
+    app: &App,
+    fault: Option<FaultKind>,
+    parts: Parts,
+    body: Bytes,
+    next: Next,
+) -> Option<Response> {
+    let run = |mode| handle(app, parts, body, next, mode);
+    let response = match fault {
+        None => run(LinkMode::Normal).await,
+        Some(FaultKind::Status { code, retry_after }) => error_status(code, retry_after),
+        Some(FaultKind::CommitThenStatus(code)) => {
+            run(LinkMode::Normal).await;
+            error_status(code, None)
+        }
+        Some(FaultKind::CommitThenDrop) => {
+            run(LinkMode::Normal).await;
+            return None;
+        }
+        Some(FaultKind::Drop) => return None,
+        Some(FaultKind::Delay(d)) => {
+            tokio::time::sleep(d).await;
+            run(LinkMode::Normal).await
+        }
+        Some(FaultKind::HtmlBody) => raw(StatusCode::OK, "text/html; charset=UTF-8", HTML_PAGE),
+        Some(FaultKind::MalformedJson) => json_body(StatusCode::OK, MALFORMED_JSON.to_string()),
+        Some(FaultKind::EmptyBody) => json_body(StatusCode::OK, String::new()),
+        Some(FaultKind::HugeBody(len)) => json_body(StatusCode::OK, huge_json(len)),
+        Some(FaultKind::LinkLoop) => run(LinkMode::Loop).await,
+        Some(FaultKind::EndlessLinks) => run(LinkMode::Endless).await,
+    };
+    Some(response)
+}
+
+/// Checks the token, then lets the endpoint handle the request.
+async fn handle(app: &App, parts: Parts, body: Bytes, next: Next, mode: LinkMode) -> Response {
+    if !authorized(&parts, &app.token) {
+        return message(StatusCode::UNAUTHORIZED, "Unauthenticated.");
+    }
+    let mut request = Request::from_parts(parts, Body::from(body));
+    request.extensions_mut().insert(mode);
+    next.run(request).await
+}
+
+/// `Authorization: Bearer <token>` (the scheme case-insensitive, as Laravel reads it).
+fn authorized(parts: &Parts, token: &str) -> bool {
+    let Some(value) = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let Some((scheme, given)) = value.split_once(' ') else {
+        return false;
+    };
+    scheme.eq_ignore_ascii_case("bearer") && given.trim() == token && !token.is_empty()
+}
+
+/// An error status as the real stack sends it: the proxy's HTML page for 502 and 504,
+/// Laravel's JSON message otherwise.
+fn error_status(code: u16, retry_after: Option<String>) -> Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let mut response = match code {
+        502 | 504 => raw(status, "text/html", &proxy_page(code, reason)),
+        429 => message(status, "Too Many Attempts."),
+        500 => message(status, "Server Error"),
+        _ => message(status, reason),
+    };
+    if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    response
+}
+
+fn raw(status: StatusCode, content_type: &'static str, body: &str) -> Response {
+    (
+        status,
+        [(CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn record(parts: &Parts, body: &[u8]) -> RecordedRequest {
+    RecordedRequest {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        status: 0,
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                (k.as_str().to_string(), value)
+            })
+            .collect(),
+        body: String::from_utf8_lossy(body).into_owned(),
+    }
+}

@@ -1,0 +1,164 @@
+//! `fake-devopness --port 0 --token TOKEN --pipelines 1,2,3 [--latency-ms 50]
+//! [--seed-guide-hooks PIPELINE] [--forbid-pipelines 4,5]`
+//!
+//! Prints `listening on http://127.0.0.1:PORT` as its first line, then serves until SIGINT or
+//! SIGTERM.
+
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use fake_devopness::FakeDevopness;
+
+const USAGE: &str = "usage: fake-devopness [--port N] --token TOKEN [--pipelines 1,2,3] \
+[--forbid-pipelines 4,5] [--latency-ms MS] [--seed-guide-hooks PIPELINE]";
+
+struct Options {
+    port: u16,
+    token: String,
+    pipelines: Vec<u64>,
+    forbidden: Vec<u64>,
+    latency: Duration,
+    seed_guide_hooks: Option<u64>,
+}
+
+fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options {
+        port: 0,
+        token: String::new(),
+        pipelines: vec![1],
+        forbidden: Vec::new(),
+        latency: Duration::ZERO,
+        seed_guide_hooks: None,
+    };
+    let mut args = args;
+    while let Some(flag) = args.next() {
+        if flag == "--help" || flag == "-h" {
+            return Err(USAGE.to_string());
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let number = |v: &str| {
+            v.trim()
+                .parse::<u64>()
+                .map_err(|_| format!("{flag}: not a number: {v}"))
+        };
+        let list = |v: &str| {
+            v.split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(number)
+                .collect::<Result<Vec<u64>, String>>()
+        };
+        match flag.as_str() {
+            "--port" => {
+                options.port = u16::try_from(number(&value)?)
+                    .map_err(|_| format!("--port: out of range: {value}"))?
+            }
+            "--token" => options.token = value,
+            "--pipelines" => options.pipelines = list(&value)?,
+            "--forbid-pipelines" => options.forbidden = list(&value)?,
+            "--latency-ms" => options.latency = Duration::from_millis(number(&value)?),
+            "--seed-guide-hooks" => options.seed_guide_hooks = Some(number(&value)?),
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    if options.token.is_empty() {
+        return Err(format!("--token is required\n{USAGE}"));
+    }
+    Ok(options)
+}
+
+fn main() -> ExitCode {
+    let options = match parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, options.port));
+    let fake = match FakeDevopness::start_on(addr, &options.token) {
+        Ok(fake) => fake,
+        Err(e) => {
+            eprintln!("fake-devopness: cannot listen on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for id in &options.pipelines {
+        fake.add_pipeline(*id);
+    }
+    for id in &options.forbidden {
+        fake.forbid_pipeline(*id);
+    }
+    if let Some(id) = options.seed_guide_hooks {
+        if !options.pipelines.contains(&id) {
+            fake.add_pipeline(id);
+        }
+        fake.seed_guide_hooks(id, "OWNER/REPO");
+    }
+    fake.set_latency(options.latency);
+
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "listening on {}", fake.base_url())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return ExitCode::FAILURE;
+    }
+    drop(stdout);
+
+    match wait_for_signal() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fake-devopness: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn wait_for_signal() -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r,
+                _ = term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> impl Iterator<Item = String> + '_ {
+        s.split_whitespace().map(str::to_string)
+    }
+
+    #[test]
+    fn parses_options() {
+        let o = parse(args(
+            "--port 0 --token t --pipelines 1,2,3 --latency-ms 50 --seed-guide-hooks 2",
+        ))
+        .expect("valid");
+        assert_eq!(o.pipelines, vec![1, 2, 3]);
+        assert_eq!(o.latency, Duration::from_millis(50));
+        assert_eq!(o.seed_guide_hooks, Some(2));
+        assert!(parse(args("--token t --port 70000")).is_err());
+        assert!(parse(args("--port 0")).is_err());
+        assert!(parse(args("--token t --bogus 1")).is_err());
+        assert!(parse(args("--token")).is_err());
+    }
+}

@@ -1,0 +1,391 @@
+//! The fake's data: pipelines, hooks and delivery logs, plus the clock and id generator.
+//!
+//! Hooks are stored as the JSON object `GET /hooks/outgoing/{id}` returns, so test helpers
+//! (`edit_hook`) can change anything and every view is derived from that one document.
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Map, Value};
+
+use crate::faults::XorShift;
+
+/// Fixed ids the fake reports for every pipeline's surroundings.
+const PROJECT_ID: u64 = 4_201;
+const ENVIRONMENT_ID: u64 = 8_402;
+const ORGANIZATION_ID: u64 = 1_601;
+const APPLICATION_ID_BASE: u64 = 90_000;
+
+pub(crate) struct Pipeline {
+    pub id: u64,
+    pub operation: String,
+    pub forbidden: bool,
+    pub created_at: String,
+}
+
+/// Why a hook or pipeline lookup failed, in the order the real API checks.
+pub(crate) enum Denied {
+    NotFound,
+    Forbidden,
+}
+
+#[derive(Default)]
+pub(crate) struct Store {
+    pub pipelines: BTreeMap<u64, Pipeline>,
+    /// Every hook (incoming and outgoing), in creation order.
+    pub hooks: Vec<Map<String, Value>>,
+    /// Every delivery, oldest first.
+    pub deliveries: Vec<Value>,
+    clock: Clock,
+    ids: XorShift,
+}
+
+impl Store {
+    pub fn new(seed: u64) -> Store {
+        Store {
+            ids: XorShift::new(seed),
+            ..Store::default()
+        }
+    }
+
+    pub fn add_pipeline(&mut self, id: u64, operation: &str) {
+        let created_at = format_micros(self.clock.tick());
+        self.pipelines.insert(
+            id,
+            Pipeline {
+                id,
+                operation: operation.to_string(),
+                forbidden: false,
+                created_at,
+            },
+        );
+    }
+
+    /// The pipeline, if the caller may see it.
+    pub fn pipeline(&self, id: u64) -> Result<&Pipeline, Denied> {
+        match self.pipelines.get(&id) {
+            None => Err(Denied::NotFound),
+            Some(p) if p.forbidden => Err(Denied::Forbidden),
+            Some(p) => Ok(p),
+        }
+    }
+
+    fn position(&self, hook_id: &str, kind: &str) -> Option<usize> {
+        self.hooks
+            .iter()
+            .position(|h| str_field(h, "id") == Some(hook_id) && str_field(h, "type") == Some(kind))
+    }
+
+    /// Index of an outgoing hook the caller may see.
+    pub fn outgoing(&self, hook_id: &str) -> Result<usize, Denied> {
+        let index = self.position(hook_id, "out").ok_or(Denied::NotFound)?;
+        match pipeline_of(&self.hooks[index]).and_then(|p| self.pipelines.get(&p)) {
+            Some(p) if p.forbidden => Err(Denied::Forbidden),
+            _ => Ok(index),
+        }
+    }
+
+    /// Any outgoing hook, for test helpers (which bypass authorization).
+    pub fn outgoing_unchecked(&self, hook_id: &str) -> Option<usize> {
+        self.position(hook_id, "out")
+    }
+
+    pub fn hooks_of(&self, pipeline_id: u64) -> impl Iterator<Item = &Map<String, Value>> {
+        self.hooks
+            .iter()
+            .filter(move |h| pipeline_of(h) == Some(pipeline_id))
+    }
+
+    /// Creates an outgoing hook from already validated `fields`, filling in the rest.
+    pub fn create_outgoing(&mut self, pipeline_id: u64, fields: Map<String, Value>) -> String {
+        let mut hook = self.skeleton(pipeline_id, "out");
+        hook.extend(fields);
+        self.push(hook)
+    }
+
+    pub fn create_incoming(
+        &mut self,
+        pipeline_id: u64,
+        variables: Value,
+        base_url: &str,
+    ) -> String {
+        let mut hook = self.skeleton(pipeline_id, "in");
+        let id = str_field(&hook, "id").unwrap_or_default().to_string();
+        let overrides = json!({
+            "name": "GitHub push and pull request",
+            "url": format!("{base_url}/hooks/incoming/{id}"),
+            "target_url": null,
+            "requires_secret": true,
+            "secret_algorithm": "sha256",
+            "secret_header_name": "X-Hub-Signature-256",
+            "settings": { "variables": variables },
+            "trigger_when": { "conditions": [] },
+        });
+        if let Value::Object(o) = overrides {
+            hook.extend(o);
+        }
+        self.push(hook)
+    }
+
+    fn push(&mut self, hook: Map<String, Value>) -> String {
+        let id = str_field(&hook, "id").unwrap_or_default().to_string();
+        self.hooks.push(hook);
+        id
+    }
+
+    /// A hook with every `Hook` field at its default, as the API fills them in.
+    fn skeleton(&mut self, pipeline_id: u64, kind: &str) -> Map<String, Value> {
+        let micros = self.clock.tick();
+        let now = format_micros(micros);
+        let hook = json!({
+            "id": self.uuid(micros),
+            "name": "",
+            "type": kind,
+            "action_type": "deploy",
+            "url": null,
+            "target_url": null,
+            "is_auto_generated": false,
+            "requires_secret": false,
+            "verify_ssl": true,
+            "active": true,
+            "project_id": PROJECT_ID,
+            "environment_id": ENVIRONMENT_ID,
+            "pipeline_id": pipeline_id,
+            "resource_type": "application",
+            "resource_id": APPLICATION_ID_BASE + pipeline_id,
+            "settings": { "request_headers": [], "request_body": null },
+            "trigger_when": { "events": [], "conditions": [] },
+            "secret_algorithm": null,
+            "secret_header_name": null,
+            "created_by_user": user(),
+            "created_at": now,
+            "updated_at": now,
+        });
+        match hook {
+            Value::Object(o) => o,
+            _ => Map::new(),
+        }
+    }
+
+    pub fn touch(&mut self, index: usize) {
+        let now = format_micros(self.clock.tick());
+        if let Some(hook) = self.hooks.get_mut(index) {
+            hook.insert("updated_at".into(), Value::String(now));
+        }
+    }
+
+    pub fn remove(&mut self, index: usize) {
+        if index < self.hooks.len() {
+            let hook = self.hooks.remove(index);
+            let id = str_field(&hook, "id").unwrap_or_default();
+            self.deliveries
+                .retain(|d| d.get("hook_id").and_then(Value::as_str) != Some(id));
+        }
+    }
+
+    pub fn add_delivery(&mut self, index: usize, status: u16, action_id: u64) {
+        let Some(hook) = self.hooks.get(index) else {
+            return;
+        };
+        let hook_id = str_field(hook, "id").unwrap_or_default().to_string();
+        let url = str_field(hook, "target_url")
+            .unwrap_or_default()
+            .replace("{{ action.id }}", &action_id.to_string());
+        let micros = self.clock.tick();
+        let now = format_micros(micros);
+        let delivery = json!({
+            "id": self.uuid(micros),
+            "hook_id": hook_id,
+            "action_id": action_id,
+            "retry_of": null,
+            "ip_address": "10.0.0.17",
+            "url": url,
+            "response_status_code": status,
+            "created_at": now,
+            "updated_at": now,
+        });
+        self.deliveries.push(delivery);
+    }
+
+    /// A UUIDv7-shaped id: milliseconds, then the sub-millisecond micros, then random bits.
+    /// The clock is strictly increasing, so ids sort in creation order.
+    fn uuid(&mut self, micros: u64) -> String {
+        let millis = micros / 1000;
+        let sub = micros % 1000;
+        let rand = self.ids.next_u64();
+        let variant = 0x8000 | ((rand >> 48) & 0x3fff);
+        format!(
+            "{:08x}-{:04x}-7{:03x}-{:04x}-{:012x}",
+            millis >> 16,
+            millis & 0xffff,
+            sub,
+            variant,
+            rand & 0xffff_ffff_ffff
+        )
+    }
+}
+
+pub(crate) fn pipeline_json(p: &Pipeline) -> Value {
+    let (operation_human, name) = match p.operation.as_str() {
+        "deploy" => ("Deploy".to_string(), "Deploy".to_string()),
+        other => (other.to_string(), other.to_string()),
+    };
+    json!({
+        "id": p.id,
+        "name": name,
+        "environment_id": ENVIRONMENT_ID,
+        "project_id": PROJECT_ID,
+        "organization_id": ORGANIZATION_ID,
+        "resource_type": "application",
+        "resource_type_human_readable": "Application",
+        "resource_id": APPLICATION_ID_BASE + p.id,
+        "operation": p.operation,
+        "operation_human_readable": operation_human,
+        "max_parallel_actions": 1,
+        "trigger_when": { "conditions": [] },
+        "steps": [],
+        "created_by_user": user(),
+        "created_at": p.created_at,
+        "updated_at": p.created_at,
+    })
+}
+
+fn user() -> Value {
+    json!({ "id": 1, "name": "Fake User", "email": "fake.user@example.com", "url_slug": "fake-user" })
+}
+
+pub(crate) fn str_field<'a>(hook: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    hook.get(key).and_then(Value::as_str)
+}
+
+pub(crate) fn pipeline_of(hook: &Map<String, Value>) -> Option<u64> {
+    hook.get("pipeline_id").and_then(Value::as_u64)
+}
+
+/// How a stored hook is shown.
+#[derive(Clone, Copy)]
+pub(crate) enum View {
+    /// `POST` response: the `Hook` including the one-time `secret`.
+    Created,
+    /// `GET /hooks/outgoing/{id}`: the `Hook` without `secret`.
+    Full,
+    /// An item of `GET /pipelines/{id}/hooks`: a `HookRelation`.
+    Relation,
+}
+
+pub(crate) fn render(hook: &Map<String, Value>, view: View, body_as_string: bool) -> Value {
+    let mut out = hook.clone();
+    match view {
+        View::Created => {
+            out.insert("secret".into(), Value::Null);
+        }
+        View::Full => {}
+        View::Relation => {
+            for key in [
+                "secret",
+                "secret_algorithm",
+                "secret_header_name",
+                "created_by_user",
+            ] {
+                out.remove(key);
+            }
+        }
+    }
+    if body_as_string {
+        if let Some(body) = out
+            .get_mut("settings")
+            .and_then(|s| s.get_mut("request_body"))
+        {
+            if body.is_object() || body.is_array() {
+                *body = Value::String(body.to_string());
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// Wall-clock microseconds, forced strictly increasing.
+#[derive(Default)]
+struct Clock {
+    last: u64,
+}
+
+impl Clock {
+    fn tick(&mut self) -> u64 {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+            .unwrap_or(0);
+        self.last = now.max(self.last + 1);
+        self.last
+    }
+}
+
+/// `2026-08-21T12:34:56.123456Z`, Laravel's serialization of dates.
+pub(crate) fn format_micros(micros: u64) -> String {
+    let secs = micros / 1_000_000;
+    let frac = micros % 1_000_000;
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:06}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_dates() {
+        assert_eq!(format_micros(0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(
+            format_micros(1_664_206_231_000_042),
+            "2022-09-26T15:30:31.000042Z"
+        );
+        assert_eq!(
+            format_micros(951_782_400_000_000),
+            "2000-02-29T00:00:00.000000Z"
+        );
+    }
+
+    #[test]
+    fn ids_and_times_increase() {
+        let mut store = Store::new(7);
+        store.add_pipeline(1, "deploy");
+        let ids: Vec<String> = (0..50)
+            .map(|_| store.create_outgoing(1, Map::new()))
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        let times: Vec<&str> = store
+            .hooks
+            .iter()
+            .filter_map(|h| str_field(h, "created_at"))
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] < w[1]));
+    }
+}

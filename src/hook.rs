@@ -1,0 +1,299 @@
+//! Hooks as this program sees them: the three events, the hook it wants
+//! ([`DesiredHook`]), the hook Devopness has ([`ObservedHook`]), and the normalized
+//! form in which the two are compared.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+/// The pipeline events that get a status hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Event {
+    #[serde(rename = "action.started")]
+    Started,
+    #[serde(rename = "action.failed")]
+    Failed,
+    #[serde(rename = "action.completed")]
+    Completed,
+}
+
+impl Event {
+    pub const ALL: [Event; 3] = [Event::Started, Event::Failed, Event::Completed];
+
+    /// The Devopness event name, e.g. `action.started`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Started => "action.started",
+            Event::Failed => "action.failed",
+            Event::Completed => "action.completed",
+        }
+    }
+
+    /// The short word used in names and inputs, e.g. `started`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Event::Started => "started",
+            Event::Failed => "failed",
+            Event::Completed => "completed",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Event> {
+        Event::ALL.into_iter().find(|e| e.as_str() == name)
+    }
+}
+
+/// A request header of an outgoing hook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+impl Header {
+    pub fn new(name: &str, value: &str) -> Header {
+        Header {
+            name: name.to_owned(),
+            value: value.to_owned(),
+        }
+    }
+}
+
+/// The hook this program wants for one (pipeline, event): the body it sends to
+/// `POST /pipelines/{id}/hooks/outgoing`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredHook {
+    pub event: Event,
+    pub name: String,
+    pub target_url: String,
+    pub headers: Vec<Header>,
+    pub body: Value,
+    pub conditions: Vec<Value>,
+}
+
+impl DesiredHook {
+    /// The create body (also the update body, once `id` is added).
+    pub fn request_body(&self) -> Value {
+        json!({
+            "name": self.name,
+            "action_type": "deploy",
+            "target_url": self.target_url,
+            "active": true,
+            "trigger_when": {
+                "events": [self.event.as_str()],
+                "conditions": self.conditions,
+            },
+            "settings": {
+                "request_headers": self.headers,
+                "request_body": self.body,
+            },
+        })
+    }
+
+    /// The `PUT /hooks/outgoing/{id}` body: the create body repeating `id`.
+    pub fn update_body(&self, hook_id: &str) -> Value {
+        let mut body = self.request_body();
+        if let Some(map) = body.as_object_mut() {
+            map.insert("id".into(), Value::String(hook_id.to_owned()));
+        }
+        body
+    }
+
+    /// The normalized form compared against an observed hook.
+    pub fn normalized(&self) -> Value {
+        normalize(&self.request_body())
+    }
+}
+
+/// A hook as the list endpoint returns it. Parsed leniently: the API omits fields
+/// the spec calls required, and `settings` may be incoming or outgoing.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct ObservedHook {
+    #[serde(deserialize_with = "id_string")]
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub action_type: Option<String>,
+    #[serde(default)]
+    pub target_url: Option<String>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub trigger_when: Option<Value>,
+    #[serde(default)]
+    pub settings: Option<Value>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
+
+fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) if !s.is_empty() => Ok(s),
+        Value::Number(n) => Ok(n.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "hook id must be a string or number, got {other}"
+        ))),
+    }
+}
+
+impl ObservedHook {
+    /// Whether this is an outgoing hook (`out` in the spec's enum, `outgoing` in paths).
+    pub fn is_outgoing(&self) -> bool {
+        matches!(
+            self.kind.as_deref().map(str::to_ascii_lowercase).as_deref(),
+            Some("out" | "outgoing")
+        )
+    }
+
+    /// The events it triggers on.
+    pub fn events(&self) -> Vec<&str> {
+        self.trigger_when
+            .as_ref()
+            .and_then(|t| t.get("events"))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// The request body, parsed when the API returns it as a string holding JSON.
+    pub fn request_body(&self) -> Value {
+        self.settings
+            .as_ref()
+            .and_then(|s| s.get("request_body"))
+            .map(parse_if_string)
+            .unwrap_or(Value::Null)
+    }
+
+    /// The comparable form of this hook, the same shape as [`DesiredHook::normalized`].
+    pub fn normalized(&self) -> Value {
+        let mut raw = Map::new();
+        raw.insert("name".into(), json!(self.name));
+        raw.insert("action_type".into(), json!(self.action_type));
+        raw.insert("target_url".into(), json!(self.target_url));
+        raw.insert("active".into(), json!(self.active.unwrap_or(true)));
+        raw.insert(
+            "trigger_when".into(),
+            self.trigger_when.clone().unwrap_or(Value::Null),
+        );
+        raw.insert(
+            "settings".into(),
+            self.settings.clone().unwrap_or(Value::Null),
+        );
+        normalize(&Value::Object(raw))
+    }
+}
+
+fn parse_if_string(v: &Value) -> Value {
+    match v {
+        Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| v.clone()),
+        other => other.clone(),
+    }
+}
+
+/// Brings a hook body to the form in which two hooks are compared: events sorted,
+/// missing conditions as `[]`, headers sorted by lower-cased name (names are
+/// case-insensitive), request body parsed if given as a string.
+pub fn normalize(hook: &Value) -> Value {
+    let field = |k: &str| hook.get(k).cloned().unwrap_or(Value::Null);
+    let trigger = hook.get("trigger_when");
+    let mut events: Vec<String> = trigger
+        .and_then(|t| t.get("events"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|e| e.as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    events.sort();
+    let conditions = match trigger.and_then(|t| t.get("conditions")) {
+        None | Some(Value::Null) => json!([]),
+        Some(c) => c.clone(),
+    };
+    let settings = hook.get("settings");
+    let mut headers: Vec<(String, Value)> = settings
+        .and_then(|s| s.get("request_headers"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|h| {
+                    let name = h.get("name").and_then(Value::as_str).unwrap_or("");
+                    (
+                        name.to_ascii_lowercase(),
+                        h.get("value").cloned().unwrap_or(Value::Null),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    headers.sort_by(|a, b| a.0.cmp(&b.0));
+    let body = settings
+        .and_then(|s| s.get("request_body"))
+        .map(parse_if_string)
+        .unwrap_or(Value::Null);
+    json!({
+        "name": field("name"),
+        "action_type": field("action_type"),
+        "target_url": field("target_url"),
+        "active": hook.get("active").and_then(Value::as_bool).unwrap_or(true),
+        "events": events,
+        "conditions": conditions,
+        "headers": headers.into_iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
+        "body": body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desired() -> DesiredHook {
+        DesiredHook {
+            event: Event::Started,
+            name: "n".into(),
+            target_url: "https://x/{{ a }}".into(),
+            headers: vec![
+                Header::new("Accept", "a"),
+                Header::new("Authorization", "b"),
+            ],
+            body: json!({"state": "pending", "context": "c"}),
+            conditions: vec![],
+        }
+    }
+
+    #[test]
+    fn observed_equals_desired_whatever_the_body_and_header_shape() {
+        let mut hook: ObservedHook = serde_json::from_value(json!({
+            "id": "h1", "type": "out", "name": "n", "action_type": "deploy",
+            "target_url": "https://x/{{ a }}", "active": true,
+            "trigger_when": {"events": ["action.started"]},
+            "settings": {
+                "request_headers": [{"name": "authorization", "value": "b"}, {"name": "Accept", "value": "a"}],
+                "request_body": "{\"context\":\"c\",\"state\":\"pending\"}"
+            },
+            "unknown": 1
+        }))
+        .expect("lenient parse");
+        assert_eq!(hook.normalized(), desired().normalized());
+        hook.active = Some(false);
+        assert_ne!(hook.normalized(), desired().normalized());
+    }
+
+    #[test]
+    fn numeric_ids_and_missing_fields_parse() {
+        let hook: ObservedHook = serde_json::from_value(json!({"id": 7})).expect("parse");
+        assert_eq!(hook.id, "7");
+        assert!(!hook.is_outgoing());
+        assert!(serde_json::from_value::<ObservedHook>(json!({"id": null})).is_err());
+    }
+
+    #[test]
+    fn update_body_repeats_id_and_name() {
+        let body = desired().update_body("h9");
+        assert_eq!(body["id"], "h9");
+        assert_eq!(body["name"], "n");
+        assert_eq!(body["trigger_when"]["events"], json!(["action.started"]));
+    }
+}

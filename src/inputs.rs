@@ -1,0 +1,579 @@
+//! The action's inputs: read from `INPUT_*` variables (hyphens kept, as the runner
+//! passes them) with envy, then validated all at once into a [`Config`]. Nothing
+//! here does I/O; every problem names the input and says what is expected.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::providers::{self, Provider, StatusSettings};
+
+/// One problem with one input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    pub input: String,
+    pub message: String,
+}
+
+impl InputError {
+    pub fn new(input: &str, message: impl Into<String>) -> Self {
+        InputError {
+            input: input.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "input `{}`: {}", self.input, self.message)
+    }
+}
+
+/// A value that must never be printed: `Debug` shows `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// What the run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Create missing hooks and repair drifted ones.
+    Apply,
+}
+
+impl Mode {
+    const NAMES: [(&'static str, Mode); 1] = [("apply", Mode::Apply)];
+}
+
+pub const DEFAULT_API_URL: &str = "https://api.devopness.com";
+pub const DEFAULT_CONTEXT: &str = "ci/devopness(build)";
+pub const DEFAULT_DETAILS_URL: &str = "https://app.devopness.com/actions/{{ action.id }}";
+pub const DEFAULT_DESCRIPTION_STARTED: &str = "Deploy started on Devopness";
+pub const DEFAULT_DESCRIPTION_FAILED: &str = "Deploy failed on Devopness";
+pub const DEFAULT_DESCRIPTION_COMPLETED: &str = "Deploy completed on Devopness";
+pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
+/// The same value must fit every provider (Bitbucket's key limit).
+pub const CONTEXT_LIMIT: usize = 40;
+/// Larger ids are not exact in JSON numbers.
+pub const MAX_PIPELINE_ID: u64 = (1 << 53) - 1;
+pub const MAX_PIPELINES: usize = 1000;
+pub const MAX_CONCURRENCY: usize = 64;
+
+/// The validated inputs of one run.
+#[derive(Clone)]
+pub struct Config {
+    pub api_token: Secret,
+    pub pipeline_ids: Vec<u64>,
+    pub api_url: String,
+    pub provider: &'static dyn Provider,
+    pub status: StatusSettings,
+    pub mode: Mode,
+    pub max_concurrency: usize,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("api_token", &self.api_token)
+            .field("pipeline_ids", &self.pipeline_ids)
+            .field("api_url", &self.api_url)
+            .field("provider", &self.provider.name())
+            .field("status", &self.status)
+            .field("mode", &self.mode)
+            .field("max_concurrency", &self.max_concurrency)
+            .finish()
+    }
+}
+
+/// The inputs as the runner passes them: every declared input, empty when not given.
+#[derive(Debug, Default, Deserialize)]
+struct RawInputs {
+    #[serde(rename = "api-token")]
+    api_token: Option<String>,
+    #[serde(rename = "pipeline-ids")]
+    pipeline_ids: Option<String>,
+    #[serde(rename = "api-url")]
+    api_url: Option<String>,
+    repository: Option<String>,
+    #[serde(rename = "provider-api-url")]
+    provider_api_url: Option<String>,
+    context: Option<String>,
+    #[serde(rename = "details-url")]
+    details_url: Option<String>,
+    #[serde(rename = "description-started")]
+    description_started: Option<String>,
+    #[serde(rename = "description-failed")]
+    description_failed: Option<String>,
+    #[serde(rename = "description-completed")]
+    description_completed: Option<String>,
+    mode: Option<String>,
+    #[serde(rename = "max-concurrency")]
+    max_concurrency: Option<String>,
+}
+
+/// The raw `api-token` input, untrimmed, so it can be masked before anything is printed.
+pub fn raw_token(vars: &[(String, String)]) -> Option<&str> {
+    vars.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("INPUT_API-TOKEN"))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Reads and validates every input. All problems are returned at once.
+pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
+    let raw: RawInputs = envy::prefixed("INPUT_")
+        .from_iter(vars.iter().cloned())
+        .map_err(|e| vec![InputError::new("inputs", e.to_string())])?;
+    let env: HashMap<&str, &str> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let env_fn = |name: &str| env.get(name).map(|v| v.to_string());
+    let mut errors = Vec::new();
+
+    // Trimmed, empty meaning absent (the runner passes "" for inputs left out).
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+
+    let api_token = match given(&raw.api_token) {
+        None => {
+            errors.push(InputError::new(
+                "api-token",
+                "required: pass your Devopness API token, e.g. `api-token: ${{ secrets.DEVOPNESS_API_TOKEN }}`",
+            ));
+            String::new()
+        }
+        Some(t) if t.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+            errors.push(InputError::new(
+                "api-token",
+                "must be one line with no spaces or control characters; check the secret for a stray newline",
+            ));
+            String::new()
+        }
+        Some(t) => t,
+    };
+
+    let pipeline_ids = match given(&raw.pipeline_ids) {
+        None => {
+            errors.push(InputError::new(
+                "pipeline-ids",
+                "required: one or more Devopness pipeline ids, e.g. `123, 456`",
+            ));
+            Vec::new()
+        }
+        Some(s) => parse_pipeline_ids(&s).unwrap_or_else(|e| {
+            errors.push(InputError::new("pipeline-ids", e));
+            Vec::new()
+        }),
+    };
+
+    let api_url = check_api_url(
+        "api-url",
+        &given(&raw.api_url).unwrap_or_else(|| DEFAULT_API_URL.into()),
+    )
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        String::new()
+    });
+
+    let provider: &'static dyn Provider = providers::ALL[0];
+
+    let repository = match given(&raw.repository).or_else(|| {
+        env_fn("GITHUB_REPOSITORY")
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty())
+    }) {
+        None => {
+            errors.push(InputError::new(
+                "repository",
+                "not set: pass `repository: owner/name`, or run inside GitHub Actions where GITHUB_REPOSITORY is set",
+            ));
+            String::new()
+        }
+        Some(r) => {
+            if let Err(e) = check_text(&r).and_then(|()| provider.check_repository(&r)) {
+                errors.push(InputError::new("repository", e));
+            }
+            r
+        }
+    };
+
+    let provider_api_url = check_api_url(
+        "provider-api-url",
+        &given(&raw.provider_api_url).unwrap_or_else(|| provider.default_api_url(&env_fn)),
+    )
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        String::new()
+    });
+
+    let context = given(&raw.context).unwrap_or_else(|| DEFAULT_CONTEXT.into());
+    if let Err(e) = check_context(&context) {
+        errors.push(InputError::new("context", e));
+    }
+
+    let details_url = given(&raw.details_url).unwrap_or_else(|| DEFAULT_DETAILS_URL.into());
+    if let Err(e) = check_details_url(&details_url) {
+        errors.push(InputError::new("details-url", e));
+    }
+
+    let mut description = |name: &str, value: &Option<String>, default: &str| {
+        let d = given(value).unwrap_or_else(|| default.into());
+        if let Err(e) = check_text(&d) {
+            errors.push(InputError::new(name, e));
+        }
+        d
+    };
+    let description_started = description(
+        "description-started",
+        &raw.description_started,
+        DEFAULT_DESCRIPTION_STARTED,
+    );
+    let description_failed = description(
+        "description-failed",
+        &raw.description_failed,
+        DEFAULT_DESCRIPTION_FAILED,
+    );
+    let description_completed = description(
+        "description-completed",
+        &raw.description_completed,
+        DEFAULT_DESCRIPTION_COMPLETED,
+    );
+
+    let mode = match given(&raw.mode) {
+        None => Mode::Apply,
+        Some(m) => Mode::NAMES
+            .iter()
+            .find(|(name, _)| *name == m)
+            .map(|(_, mode)| *mode)
+            .unwrap_or_else(|| {
+                let names: Vec<_> = Mode::NAMES.iter().map(|(n, _)| *n).collect();
+                errors.push(InputError::new(
+                    "mode",
+                    format!("expected one of: {}", names.join(", ")),
+                ));
+                Mode::Apply
+            }),
+    };
+
+    let max_concurrency = match given(&raw.max_concurrency) {
+        None => DEFAULT_MAX_CONCURRENCY,
+        Some(s) => match s.parse::<usize>() {
+            Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => n,
+            _ => {
+                errors.push(InputError::new(
+                    "max-concurrency",
+                    format!("expected a whole number from 1 to {MAX_CONCURRENCY}"),
+                ));
+                DEFAULT_MAX_CONCURRENCY
+            }
+        },
+    };
+
+    let status = StatusSettings {
+        api_url: provider_api_url,
+        repository,
+        context,
+        details_url,
+        description_started,
+        description_failed,
+        description_completed,
+    };
+    errors.extend(provider.check_limits(&status));
+
+    if errors.is_empty() {
+        Ok(Config {
+            api_token: Secret(api_token),
+            pipeline_ids,
+            api_url,
+            provider,
+            status,
+            mode,
+            max_concurrency,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Parses `pipeline-ids`: positive integers separated by commas, spaces or newlines.
+pub fn parse_pipeline_ids(s: &str) -> Result<Vec<u64>, String> {
+    let mut ids = Vec::new();
+    let mut seen = BTreeSet::new();
+    for token in s
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+    {
+        let shown = shorten(token);
+        if !token.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!(
+                "`{shown}` is not a pipeline id: expected positive whole numbers separated by commas, spaces or newlines"
+            ));
+        }
+        let id = token
+            .parse::<u64>()
+            .ok()
+            .filter(|id| *id <= MAX_PIPELINE_ID)
+            .ok_or_else(|| format!("`{shown}` is too large for a pipeline id"))?;
+        if id == 0 {
+            return Err("`0` is not a pipeline id: ids start at 1".into());
+        }
+        if !seen.insert(id) {
+            return Err(format!("pipeline {id} is listed twice"));
+        }
+        ids.push(id);
+    }
+    if ids.is_empty() {
+        return Err("no pipeline id given: expected e.g. `123, 456`".into());
+    }
+    if ids.len() > MAX_PIPELINES {
+        return Err(format!(
+            "{} ids given, at most {MAX_PIPELINES} per run",
+            ids.len()
+        ));
+    }
+    Ok(ids)
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 24 {
+        format!("{}...", s.chars().take(24).collect::<String>())
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Text that ends up in a hook and in this program's log: one line, no control
+/// characters, nothing that reads as a workflow command or an escape of one.
+pub fn check_text(s: &str) -> Result<(), String> {
+    if s.chars().any(char::is_control) {
+        return Err("must be one line without control characters".into());
+    }
+    if s.contains("::") {
+        return Err("must not contain `::` (reserved for workflow commands)".into());
+    }
+    let b = s.as_bytes();
+    if b.windows(3)
+        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+    {
+        return Err("must not contain `%` escapes such as `%0A`".into());
+    }
+    Ok(())
+}
+
+fn check_context(context: &str) -> Result<(), String> {
+    check_text(context)?;
+    if context.chars().count() > CONTEXT_LIMIT {
+        return Err(format!(
+            "at most {CONTEXT_LIMIT} characters (the limit every provider accepts); got {}",
+            context.chars().count()
+        ));
+    }
+    if context.contains("{{") || context.contains("}}") {
+        return Err(
+            "must be a fixed value without `{{ }}` templates: it identifies the hooks".into(),
+        );
+    }
+    Ok(())
+}
+
+/// Whether `host` is a loopback host (plain `http://` is allowed only there).
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks an API base URL: https (http only on loopback), a host, no credentials,
+/// no templates, query or fragment. Returns it without a trailing `/`.
+pub fn check_api_url(input: &str, value: &str) -> Result<String, InputError> {
+    let err = |m: &str| InputError::new(input, m.to_owned());
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(err("must be a URL without spaces or control characters"));
+    }
+    if value.contains("{{") || value.contains("}}") {
+        return Err(err("must not contain `{{ }}` templates"));
+    }
+    let url = reqwest::Url::parse(value).map_err(|e| {
+        err(&format!(
+            "is not a URL ({e}); expected e.g. https://api.example.com"
+        ))
+    })?;
+    check_url_parts(&url).map_err(|m| err(&m))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(err("must not have a query (`?`) or fragment (`#`)"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn check_url_parts(url: &reqwest::Url) -> Result<(), String> {
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(url) => {}
+        "http" => return Err("must use https:// (http:// only for a loopback host)".into()),
+        other => return Err(format!("must use https://, not {other}://")),
+    }
+    if url.host().is_none() {
+        return Err("has no host".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not carry credentials (user:password@); secrets belong in inputs fed from secrets".into());
+    }
+    Ok(())
+}
+
+/// The status link may hold Devopness templates; the rest must be a URL.
+fn check_details_url(value: &str) -> Result<(), String> {
+    check_text(value)?;
+    if value.len() > 2048 {
+        return Err("at most 2048 characters".into());
+    }
+    let mut plain = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("{{") {
+        let end = rest[start..]
+            .find("}}")
+            .ok_or("has a `{{` without a closing `}}`")?;
+        plain.push_str(&rest[..start]);
+        plain.push('x');
+        rest = &rest[start + end + 2..];
+    }
+    plain.push_str(rest);
+    if plain.contains(char::is_whitespace) {
+        return Err("must not contain spaces outside `{{ }}` templates".into());
+    }
+    let url = reqwest::Url::parse(&plain)
+        .map_err(|e| format!("is not a URL ({e}); expected e.g. {DEFAULT_DETAILS_URL}"))?;
+    check_url_parts(&url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn minimal() -> Vec<(String, String)> {
+        vars(&[
+            ("INPUT_API-TOKEN", " tok "),
+            ("INPUT_PIPELINE-IDS", "123, 456\n789"),
+            ("GITHUB_REPOSITORY", "octo/app"),
+            // Declared inputs left out arrive as empty strings.
+            ("INPUT_API-URL", ""),
+            ("INPUT_CONTEXT", ""),
+        ])
+    }
+
+    #[test]
+    fn defaults_fill_what_is_left_out() {
+        let c = read(&minimal()).expect("valid");
+        assert_eq!(c.api_token.expose(), "tok");
+        assert_eq!(c.pipeline_ids, vec![123, 456, 789]);
+        assert_eq!(c.api_url, "https://api.devopness.com");
+        assert_eq!(c.status.api_url, "https://api.github.com");
+        assert_eq!(c.status.repository, "octo/app");
+        assert_eq!(c.status.context, "ci/devopness(build)");
+        assert_eq!(c.mode, Mode::Apply);
+        assert!(!format!("{c:?}").contains("tok\""));
+    }
+
+    #[test]
+    fn github_enterprise_api_url_comes_from_the_runner() {
+        let mut v = minimal();
+        v.push((
+            "GITHUB_API_URL".into(),
+            "https://ghe.example.com/api/v3/".into(),
+        ));
+        let c = read(&v).expect("valid");
+        assert_eq!(c.status.api_url, "https://ghe.example.com/api/v3");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let v = vars(&[
+            ("INPUT_PIPELINE-IDS", "1,x"),
+            ("INPUT_MODE", "destroy"),
+            ("INPUT_CONTEXT", &"c".repeat(41)),
+            ("INPUT_API-URL", "http://api.devopness.com"),
+        ]);
+        let errors = read(&v).expect_err("invalid");
+        let inputs: Vec<_> = errors.iter().map(|e| e.input.as_str()).collect();
+        assert_eq!(
+            inputs,
+            vec![
+                "api-token",
+                "pipeline-ids",
+                "api-url",
+                "repository",
+                "context",
+                "mode"
+            ]
+        );
+    }
+
+    #[test]
+    fn pipeline_ids() {
+        assert_eq!(parse_pipeline_ids("1 2,3\n\n4,"), Ok(vec![1, 2, 3, 4]));
+        for bad in [
+            "",
+            " , ",
+            "0",
+            "-1",
+            "1.5",
+            "abc",
+            "1,1",
+            "99999999999999999999",
+        ] {
+            assert!(parse_pipeline_ids(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        assert!(check_api_url("api-url", "http://127.0.0.1:8080").is_ok());
+        assert!(check_api_url("api-url", "http://localhost:1/").is_ok());
+        for bad in [
+            "http://example.com",
+            "ftp://x",
+            "https://u:p@x.com",
+            "https://x.com/{{ a }}",
+            "https://x.com/?a=1",
+            "not a url",
+            "https://x.com/\n",
+        ] {
+            assert!(check_api_url("api-url", bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(check_details_url(DEFAULT_DETAILS_URL).is_ok());
+        assert!(check_details_url("https://x/{{ a").is_err());
+        assert!(check_details_url("https://x/a b").is_err());
+    }
+
+    #[test]
+    fn text_that_could_forge_a_workflow_command_is_refused() {
+        assert!(check_text("Deploy 50% done").is_ok());
+        for bad in ["a\nb", "::error::x", "a%0A::x", "tab\there"] {
+            assert!(check_text(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}

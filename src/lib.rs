@@ -1,0 +1,17 @@
+//! devopness-status-hooks: makes sure each listed Devopness deploy pipeline has its
+//! three outgoing hooks that post commit statuses (started, failed, completed).
+//!
+//! A functional core ([`plan`], [`hook`], [`providers`], [`report`], [`inputs`])
+//! and a thin shell ([`run`], [`apply`], [`devopness`], [`http`], [`actions_io`]).
+
+pub mod actions_io;
+pub mod apply;
+pub mod devopness;
+pub mod hook;
+pub mod http;
+pub mod inputs;
+pub mod link;
+pub mod plan;
+pub mod providers;
+pub mod report;
+pub mod run;

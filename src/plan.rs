@@ -1,0 +1,355 @@
+//! The decision, as a pure function of desired and observed hooks: for each event,
+//! create the hook, update (repair) it, or keep it. No I/O here.
+//!
+//! Identity: an observed hook *is* the (pipeline, event) hook when it is outgoing,
+//! triggers on exactly that one event, and its request body names the same status
+//! (the provider's identity field equals `context`). Hooks without that identity
+//! are not ours and never appear in a plan.
+
+use serde_json::Value;
+
+use crate::hook::{DesiredHook, Event, ObservedHook};
+
+/// One field that differs between the observed and the desired hook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    /// e.g. `target_url`, `body.description`, `header.authorization`.
+    pub field: String,
+    pub observed: Value,
+    pub desired: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// No hook has this identity: create it.
+    Create,
+    /// The hook exists but differs: replace it with one PUT.
+    Update {
+        hook_id: String,
+        differences: Vec<Difference>,
+    },
+    /// The hook exists and is correct.
+    Keep { hook_id: String },
+}
+
+/// What to do for one event of one pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub desired: DesiredHook,
+    pub decision: Decision,
+    /// Other hooks with the same identity, left alone (oldest first).
+    pub duplicates: Vec<String>,
+}
+
+/// Which status a hook is about, by the identity rule above.
+#[derive(Debug, Clone, Copy)]
+pub struct Identity<'a> {
+    /// The body field naming the status: `context`, `name` or `key`.
+    pub field: &'a str,
+    /// Its value for our hooks.
+    pub value: &'a str,
+}
+
+impl Identity<'_> {
+    /// The event `hook` is ours for, if it is ours at all.
+    pub fn event_of(&self, hook: &ObservedHook) -> Option<Event> {
+        if !hook.is_outgoing() {
+            return None;
+        }
+        let [event] = hook.events()[..] else {
+            return None;
+        };
+        let event = Event::from_name(event)?;
+        let body = hook.request_body();
+        (body.get(self.field).and_then(Value::as_str) == Some(self.value)).then_some(event)
+    }
+}
+
+/// The plan for one pipeline: one step per desired hook, in the order given.
+pub fn plan(desired: &[DesiredHook], observed: &[ObservedHook], identity: Identity) -> Vec<Step> {
+    desired
+        .iter()
+        .map(|want| {
+            let normalized = want.normalized();
+            let mut candidates: Vec<&ObservedHook> = observed
+                .iter()
+                .filter(|h| identity.event_of(h) == Some(want.event))
+                .collect();
+            candidates.sort_by(|a, b| oldest_first(a, b));
+            // Keep the one already correct, else repair the oldest.
+            let chosen = candidates
+                .iter()
+                .position(|h| h.normalized() == normalized)
+                .or(if candidates.is_empty() { None } else { Some(0) });
+            let Some(index) = chosen else {
+                return Step {
+                    desired: want.clone(),
+                    decision: Decision::Create,
+                    duplicates: Vec::new(),
+                };
+            };
+            let hook = candidates.remove(index);
+            let differences = differences(&hook.normalized(), &normalized);
+            let decision = if differences.is_empty() {
+                Decision::Keep {
+                    hook_id: hook.id.clone(),
+                }
+            } else {
+                Decision::Update {
+                    hook_id: hook.id.clone(),
+                    differences,
+                }
+            };
+            Step {
+                desired: want.clone(),
+                decision,
+                duplicates: candidates.iter().map(|h| h.id.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Order by `created_at`, then id; hooks without a date sort last.
+fn oldest_first(a: &ObservedHook, b: &ObservedHook) -> std::cmp::Ordering {
+    let key = |h: &ObservedHook| (h.created_at.is_none(), h.created_at.clone(), h.id.clone());
+    key(a).cmp(&key(b))
+}
+
+/// Field-by-field differences between two normalized hooks; body keys and headers
+/// are compared one by one so a report can say exactly what changed.
+pub fn differences(observed: &Value, desired: &Value) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let get = |v: &Value, k: &str| v.get(k).cloned().unwrap_or(Value::Null);
+    for field in [
+        "name",
+        "action_type",
+        "target_url",
+        "active",
+        "events",
+        "conditions",
+    ] {
+        let (o, d) = (get(observed, field), get(desired, field));
+        if o != d {
+            out.push(Difference {
+                field: field.to_owned(),
+                observed: o,
+                desired: d,
+            });
+        }
+    }
+    let headers = |v: &Value| -> Vec<(String, Value)> {
+        v.get("headers")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .map(|pair| {
+                        let name = pair.get(0).and_then(Value::as_str).unwrap_or("");
+                        (name.to_owned(), pair.get(1).cloned().unwrap_or(Value::Null))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    keyed_differences("header.", &headers(observed), &headers(desired), &mut out);
+    let (ob, db) = (get(observed, "body"), get(desired, "body"));
+    match (ob.as_object(), db.as_object()) {
+        (Some(o), Some(d)) => {
+            let o: Vec<_> = o.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let d: Vec<_> = d.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            keyed_differences("body.", &o, &d, &mut out);
+        }
+        _ if ob != db => out.push(Difference {
+            field: "body".into(),
+            observed: ob,
+            desired: db,
+        }),
+        _ => {}
+    }
+    out
+}
+
+fn keyed_differences(
+    prefix: &str,
+    observed: &[(String, Value)],
+    desired: &[(String, Value)],
+    out: &mut Vec<Difference>,
+) {
+    let find = |list: &[(String, Value)], k: &str| -> Value {
+        let values: Vec<Value> = list
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect();
+        match values.len() {
+            0 => Value::Null,
+            1 => values.into_iter().next().unwrap_or(Value::Null),
+            _ => Value::Array(values),
+        }
+    };
+    let mut keys: Vec<&String> = observed.iter().chain(desired).map(|(k, _)| k).collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let (o, d) = (find(observed, key), find(desired, key));
+        if o != d {
+            out.push(Difference {
+                field: format!("{prefix}{key}"),
+                observed: o,
+                desired: d,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hook::Header;
+    use serde_json::json;
+
+    const ID: Identity = Identity {
+        field: "context",
+        value: "ci/x",
+    };
+
+    fn desired(event: Event) -> DesiredHook {
+        DesiredHook {
+            event,
+            name: format!("ci/x: {}", event.word()),
+            target_url: "https://api.github.com/repos/o/r/statuses/{{ sha }}".into(),
+            headers: vec![Header::new("Accept", "application/vnd.github+json")],
+            body: json!({"state": "pending", "context": "ci/x", "description": "d"}),
+            conditions: vec![],
+        }
+    }
+
+    fn all() -> Vec<DesiredHook> {
+        Event::ALL.into_iter().map(desired).collect()
+    }
+
+    /// An observed hook exactly as the API would return `want` once created.
+    fn observed(id: &str, created: &str, want: &DesiredHook) -> ObservedHook {
+        let mut v = want.request_body();
+        v["id"] = json!(id);
+        v["type"] = json!("out");
+        v["created_at"] = json!(created);
+        serde_json::from_value(v).expect("hook")
+    }
+
+    fn decisions(steps: &[Step]) -> Vec<&Decision> {
+        steps.iter().map(|s| &s.decision).collect()
+    }
+
+    #[test]
+    fn nothing_there_creates_three() {
+        let steps = plan(&all(), &[], ID);
+        assert_eq!(decisions(&steps), vec![&Decision::Create; 3]);
+        let events: Vec<_> = steps.iter().map(|s| s.desired.event).collect();
+        assert_eq!(events, Event::ALL.to_vec());
+    }
+
+    #[test]
+    fn in_sync_keeps_all() {
+        let want = all();
+        let seen: Vec<_> = want
+            .iter()
+            .enumerate()
+            .map(|(i, w)| observed(&format!("h{i}"), "2026", w))
+            .collect();
+        let steps = plan(&want, &seen, ID);
+        assert_eq!(
+            decisions(&steps),
+            vec![
+                &Decision::Keep {
+                    hook_id: "h0".into()
+                },
+                &Decision::Keep {
+                    hook_id: "h1".into()
+                },
+                &Decision::Keep {
+                    hook_id: "h2".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn an_edited_hook_is_updated_with_its_differences() {
+        let want = all();
+        let mut edited = observed("h1", "2026", &want[1]);
+        edited.target_url = Some("https://wrong".into());
+        edited.settings = Some(json!({
+            "request_headers": [{"name": "accept", "value": "application/vnd.github+json"}],
+            "request_body": "{\"state\":\"pending\",\"context\":\"ci/x\",\"description\":\"old\"}"
+        }));
+        let steps = plan(&want, &[edited], ID);
+        let Decision::Update {
+            hook_id,
+            differences,
+        } = &steps[1].decision
+        else {
+            panic!("expected an update, got {:?}", steps[1].decision);
+        };
+        assert_eq!(hook_id, "h1");
+        let fields: Vec<_> = differences.iter().map(|d| d.field.as_str()).collect();
+        assert_eq!(fields, vec!["target_url", "body.description"]);
+        assert_eq!(differences[1].observed, json!("old"));
+        assert_eq!(differences[1].desired, json!("d"));
+        assert_eq!(steps[0].decision, Decision::Create);
+    }
+
+    #[test]
+    fn foreign_hooks_are_not_ours() {
+        let want = all();
+        let mut other_context = observed("a", "1", &want[0]);
+        other_context.settings = Some(json!({"request_body": {"context": "someone/else"}}));
+        let mut two_events = observed("b", "1", &want[0]);
+        two_events.trigger_when = Some(json!({"events": ["action.started", "action.failed"]}));
+        let mut incoming = observed("c", "1", &want[0]);
+        incoming.kind = Some("in".into());
+        let mut queued = observed("d", "1", &want[0]);
+        queued.trigger_when = Some(json!({"events": ["action.queued"]}));
+        let steps = plan(&want, &[other_context, two_events, incoming, queued], ID);
+        assert_eq!(decisions(&steps), vec![&Decision::Create; 3]);
+    }
+
+    #[test]
+    fn identity_reads_a_body_given_as_a_string() {
+        let want = all();
+        let mut hook = observed("s", "1", &want[2]);
+        hook.settings = Some(
+            json!({"request_body": want[2].body.to_string(), "request_headers": [{"name": "Accept", "value": "application/vnd.github+json"}]}),
+        );
+        hook.kind = Some("outgoing".into());
+        assert_eq!(
+            plan(&want, &[hook], ID)[2].decision,
+            Decision::Keep {
+                hook_id: "s".into()
+            }
+        );
+    }
+
+    #[test]
+    fn duplicates_keep_the_correct_one_else_repair_the_oldest() {
+        let want = all();
+        let mut old_wrong = observed("z-old", "2026-01-01", &want[0]);
+        old_wrong.name = Some("by hand".into());
+        let right = observed("a-new", "2026-02-01", &want[0]);
+        let steps = plan(&want, &[right.clone(), old_wrong.clone()], ID);
+        assert_eq!(
+            steps[0].decision,
+            Decision::Keep {
+                hook_id: "a-new".into()
+            }
+        );
+        assert_eq!(steps[0].duplicates, vec!["z-old".to_string()]);
+
+        let mut newer_wrong = right;
+        newer_wrong.name = Some("also by hand".into());
+        let steps = plan(&want, &[newer_wrong, old_wrong], ID);
+        assert!(
+            matches!(&steps[0].decision, Decision::Update { hook_id, .. } if hook_id == "z-old")
+        );
+        assert_eq!(steps[0].duplicates, vec!["a-new".to_string()]);
+    }
+}
