@@ -1,0 +1,231 @@
+//! Shared by the integration tests: run the real binary the way the runner does,
+//! and read back what it wrote, following the runner's own rules.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+pub use fake_devopness::{FakeDevopness, Fault, FaultKind, RecordedRequest};
+pub use serde_json::{json, Value};
+
+/// A token recognisable anywhere it might leak.
+pub const TOKEN: &str = "dvp_SECRET_token_4f9a1c77e2";
+pub const REPO: &str = "octo-org/my-app";
+
+/// Every input action.yml declares: the runner passes the ones left out as "".
+pub const DECLARED_INPUTS: &[&str] = &[
+    "api-token",
+    "pipeline-ids",
+    "api-url",
+    "repository",
+    "provider-api-url",
+    "context",
+    "details-url",
+    "description-started",
+    "description-failed",
+    "description-completed",
+    "mode",
+    "max-concurrency",
+];
+
+/// What one run of the binary produced.
+pub struct RunResult {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    /// GITHUB_OUTPUT as the runner would parse it.
+    pub outputs: HashMap<String, String>,
+    pub outputs_raw: String,
+    pub summary: String,
+}
+
+impl RunResult {
+    pub fn output(&self, name: &str) -> &str {
+        self.outputs
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no output {name}; stdout:\n{}\nraw outputs:\n{}",
+                    self.stdout, self.outputs_raw
+                )
+            })
+    }
+
+    pub fn hooks(&self) -> Vec<Value> {
+        serde_json::from_str::<Value>(self.output("hooks"))
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_else(|| panic!("hooks output is not a JSON array: {}", self.output("hooks")))
+    }
+
+    /// `::error` lines of the log.
+    pub fn errors(&self) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter(|l| l.starts_with("::error"))
+            .collect()
+    }
+
+    /// Everything the run wrote, except the `::add-mask::` lines that must carry secrets.
+    pub fn everything_written(&self) -> String {
+        let stdout: Vec<&str> = self
+            .stdout
+            .lines()
+            .filter(|l| !l.starts_with("::add-mask::"))
+            .collect();
+        format!(
+            "{}\n{}\n{}\n{}",
+            stdout.join("\n"),
+            self.stderr,
+            self.outputs_raw,
+            self.summary
+        )
+    }
+}
+
+/// Runs the action binary with `inputs` (names as in action.yml) and extra env vars,
+/// in an environment holding only what the runner would set.
+pub fn run_action(inputs: &[(&str, &str)], env: &[(&str, &str)]) -> RunResult {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output_path: PathBuf = dir.path().join("set_output");
+    let summary_path: PathBuf = dir.path().join("step_summary");
+    std::fs::write(&output_path, "").expect("output file");
+    std::fs::write(&summary_path, "").expect("summary file");
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_devopness-status-hooks"));
+    cmd.env_clear()
+        .env("GITHUB_ACTIONS", "true")
+        .env("CI", "true")
+        .env("GITHUB_REPOSITORY", REPO)
+        .env("GITHUB_API_URL", "https://api.github.com")
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+        .env("GITHUB_WORKSPACE", dir.path())
+        .env("GITHUB_OUTPUT", &output_path)
+        .env("GITHUB_STEP_SUMMARY", &summary_path)
+        .env("HOME", dir.path());
+    for name in DECLARED_INPUTS {
+        let value = inputs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| *v)
+            .unwrap_or("");
+        cmd.env(input_var(name), value);
+    }
+    for (name, value) in inputs {
+        assert!(
+            DECLARED_INPUTS.contains(name),
+            "input {name} is not declared in the test list"
+        );
+        let _ = value;
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run the action binary");
+    let outputs_raw = std::fs::read_to_string(&output_path).unwrap_or_default();
+    let outputs = parse_file_commands(&outputs_raw)
+        .unwrap_or_else(|e| panic!("GITHUB_OUTPUT unreadable by the runner: {e}\n{outputs_raw}"));
+    RunResult {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        outputs,
+        outputs_raw,
+        summary: std::fs::read_to_string(&summary_path).unwrap_or_default(),
+    }
+}
+
+/// The runner's variable name for an input: upper-cased, spaces to `_`, hyphens kept.
+pub fn input_var(name: &str) -> String {
+    format!("INPUT_{}", name.replace(' ', "_").to_uppercase())
+}
+
+/// Runs against `fake` with the token and the given pipelines, plus other inputs.
+pub fn apply(fake: &FakeDevopness, pipelines: &str, more: &[(&str, &str)]) -> RunResult {
+    let url = fake.base_url();
+    let mut inputs = vec![
+        ("api-token", TOKEN),
+        ("pipeline-ids", pipelines),
+        ("api-url", url.as_str()),
+    ];
+    inputs.extend_from_slice(more);
+    run_action(&inputs, &[])
+}
+
+/// Parses a file-command file (GITHUB_OUTPUT, GITHUB_ENV) by the runner's rules:
+/// lines split on LF; blank lines skipped; `name=value` split at the first `=`,
+/// nothing trimmed; `name<<DELIM` then value lines up to a line equal to DELIM.
+pub fn parse_file_commands(text: &str) -> Result<HashMap<String, String>, String> {
+    let mut out = HashMap::new();
+    let mut lines = text.split('\n');
+    while let Some(line) = lines.next() {
+        if line.is_empty() {
+            continue;
+        }
+        let heredoc = line.find("<<");
+        let equals = line.find('=');
+        match (heredoc, equals) {
+            (Some(h), e) if e.is_none_or(|e| h < e) => {
+                let name = &line[..h];
+                let delim = &line[h + 2..];
+                if name.is_empty() || delim.is_empty() {
+                    return Err(format!("invalid heredoc line {line:?}"));
+                }
+                let mut value = Vec::new();
+                loop {
+                    match lines.next() {
+                        Some(l) if l == delim => break,
+                        Some(l) => value.push(l),
+                        None => return Err(format!("delimiter {delim:?} not found")),
+                    }
+                }
+                out.insert(name.to_owned(), value.join("\n"));
+            }
+            (_, Some(e)) => {
+                let name = &line[..e];
+                if name.is_empty() {
+                    return Err(format!("empty name in {line:?}"));
+                }
+                out.insert(name.to_owned(), line[e + 1..].to_owned());
+            }
+            _ => return Err(format!("invalid line {line:?}")),
+        }
+    }
+    Ok(out)
+}
+
+/// The requests that changed something.
+pub fn writes(fake: &FakeDevopness) -> Vec<RecordedRequest> {
+    fake.requests()
+        .into_iter()
+        .filter(RecordedRequest::is_write)
+        .collect()
+}
+
+/// The outgoing hooks of a pipeline whose body carries `context`.
+pub fn hooks_with_context(fake: &FakeDevopness, pipeline: u64, context: &str) -> Vec<Value> {
+    fake.hooks(pipeline)
+        .into_iter()
+        .filter(|h| body_of(h)["context"] == context)
+        .collect()
+}
+
+/// A hook's request body as JSON, whether stored as an object or a string.
+pub fn body_of(hook: &Value) -> Value {
+    match &hook["settings"]["request_body"] {
+        Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+        v => v.clone(),
+    }
+}
+
+/// A fake with these deploy pipelines.
+pub fn fake_with(pipelines: &[u64]) -> FakeDevopness {
+    let fake = FakeDevopness::start(TOKEN);
+    for p in pipelines {
+        fake.add_pipeline(*p);
+    }
+    fake
+}
