@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::hook::Header;
 use crate::providers::{self, Provider, StatusSettings};
 
 /// One problem with one input.
@@ -122,6 +123,15 @@ struct RawInputs {
     mode: Option<String>,
     #[serde(rename = "max-concurrency")]
     max_concurrency: Option<String>,
+    provider: Option<String>,
+    #[serde(rename = "extra-headers")]
+    extra_headers: Option<String>,
+    #[serde(rename = "hook-name")]
+    hook_name: Option<String>,
+    #[serde(rename = "only-when-commit")]
+    only_when_commit: Option<String>,
+    #[serde(rename = "gitlab-ref")]
+    gitlab_ref: Option<String>,
 }
 
 /// The raw `api-token` input, untrimmed, so it can be masked before anything is printed.
@@ -189,17 +199,37 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
         String::new()
     });
 
-    let provider: &'static dyn Provider = providers::ALL[0];
+    let provider: &'static dyn Provider = match given(&raw.provider) {
+        None => providers::ALL[0],
+        Some(name) => providers::by_name(&name).unwrap_or_else(|| {
+            errors.push(InputError::new(
+                "provider",
+                format!("expected one of: {}", providers::names().join(", ")),
+            ));
+            providers::ALL[0]
+        }),
+    };
+    let is_default_provider = provider.name() == providers::ALL[0].name();
 
-    let repository = match given(&raw.repository).or_else(|| {
+    // GITHUB_REPOSITORY names a GitHub repository: the default only for GitHub.
+    let repository = given(&raw.repository).or_else(|| {
         env_fn("GITHUB_REPOSITORY")
             .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty())
-    }) {
+            .filter(|r| !r.is_empty() && is_default_provider)
+    });
+    let repository = match repository {
         None => {
             errors.push(InputError::new(
                 "repository",
-                "not set: pass `repository: owner/name`, or run inside GitHub Actions where GITHUB_REPOSITORY is set",
+                format!(
+                    "not set: pass the {} repository (`repository: ...`){}",
+                    provider.name(),
+                    if is_default_provider {
+                        ", or run inside GitHub Actions where GITHUB_REPOSITORY is set"
+                    } else {
+                        ""
+                    }
+                ),
             ));
             String::new()
         }
@@ -283,6 +313,39 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
         },
     };
 
+    let extra_headers = given(&raw.extra_headers)
+        .map(|s| {
+            parse_extra_headers(&s, provider).unwrap_or_else(|e| {
+                errors.push(InputError::new("extra-headers", e));
+                Vec::new()
+            })
+        })
+        .unwrap_or_default();
+
+    let hook_name = given(&raw.hook_name).unwrap_or_else(|| providers::DEFAULT_HOOK_NAME.into());
+    if let Err(e) = check_hook_name(&hook_name, &context) {
+        errors.push(InputError::new("hook-name", e));
+    }
+
+    let mut boolean = |name: &str, value: &Option<String>| match given(value).as_deref() {
+        None => false,
+        Some(v) => parse_bool(v).unwrap_or_else(|| {
+            errors.push(InputError::new(
+                name,
+                "expected true or false (true, True, TRUE, false, False, FALSE)",
+            ));
+            false
+        }),
+    };
+    let only_when_commit = boolean("only-when-commit", &raw.only_when_commit);
+    let gitlab_ref = boolean("gitlab-ref", &raw.gitlab_ref);
+    if gitlab_ref && provider.name() != "gitlab" {
+        errors.push(InputError::new(
+            "gitlab-ref",
+            "only applies with `provider: gitlab`",
+        ));
+    }
+
     let status = StatusSettings {
         api_url: provider_api_url,
         repository,
@@ -291,6 +354,10 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
         description_started,
         description_failed,
         description_completed,
+        extra_headers,
+        hook_name,
+        only_when_commit,
+        gitlab_ref,
     };
     errors.extend(provider.check_limits(&status));
 
@@ -307,6 +374,105 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
     } else {
         Err(errors)
     }
+}
+
+/// A boolean input, as the toolkit accepts them.
+pub fn parse_bool(value: &str) -> Option<bool> {
+    match value {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// Devopness's limits on a hook's request headers.
+pub const HEADER_NAME_LIMIT: usize = 256;
+pub const HEADER_VALUE_LIMIT: usize = 4096;
+
+/// The `Name: value` lines of `extra-headers`, one per line, empty lines skipped.
+/// Values are secrets: no message here repeats one.
+pub fn parse_extra_headers(s: &str, provider: &dyn Provider) -> Result<Vec<Header>, String> {
+    if s.contains('\r') {
+        return Err(
+            "must not contain carriage returns (header injection); one `Name: value` per line"
+                .into(),
+        );
+    }
+    let own = provider.own_headers();
+    let mut headers: Vec<Header> = Vec::new();
+    for (number, line) in s
+        .split('\n')
+        .map(str::trim)
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+    {
+        let line_no = number + 1;
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| format!("line {line_no} has no `:`; expected `Name: value`"))?;
+        let (name, value) = (name.trim(), value.trim());
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || name.len() > HEADER_NAME_LIMIT || !name.chars().all(token) {
+            return Err(format!(
+                "line {line_no}: the header name must be 1-{HEADER_NAME_LIMIT} letters, digits or `-`"
+            ));
+        }
+        if value.is_empty()
+            || value.len() > HEADER_VALUE_LIMIT
+            || value.chars().any(char::is_control)
+        {
+            return Err(format!(
+                "line {line_no} ({name}): the value must be 1-{HEADER_VALUE_LIMIT} characters without control characters"
+            ));
+        }
+        if own
+            .iter()
+            .chain(headers.iter().map(|h| &h.name))
+            .any(|n| n.eq_ignore_ascii_case(name))
+        {
+            return Err(format!(
+                "line {line_no}: `{name}` is set twice (the {} request already sets it, or an earlier line does)",
+                provider.name()
+            ));
+        }
+        headers.push(Header::new(name, value));
+    }
+    Ok(headers)
+}
+
+/// The values of `extra-headers`, leniently, for masking before validation.
+pub fn extra_header_values(vars: &[(String, String)]) -> Vec<&str> {
+    vars.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("INPUT_EXTRA-HEADERS"))
+        .map(|(_, v)| {
+            v.split(['\n', '\r'])
+                .filter_map(|l| l.split_once(':'))
+                .map(|(_, value)| value.trim())
+                .filter(|value| !value.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn check_hook_name(template: &str, context: &str) -> Result<(), String> {
+    check_text(template)?;
+    if !template.contains("{event}") {
+        return Err("must contain `{event}`, so the three hooks get different names".into());
+    }
+    let rest = template.replace("{context}", "").replace("{event}", "");
+    if rest.contains(['{', '}']) {
+        return Err("the only placeholders are `{context}` and `{event}`".into());
+    }
+    for event in crate::hook::Event::ALL {
+        let name = providers::hook_name(template, context, event);
+        if name.chars().count() > providers::HOOK_NAME_LIMIT {
+            return Err(format!(
+                "expands to `{name}`, over Devopness's {} characters",
+                providers::HOOK_NAME_LIMIT
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parses `pipeline-ids`: positive integers separated by commas, spaces or newlines.

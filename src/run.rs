@@ -25,6 +25,9 @@ pub fn mask_secrets(vars: &[(String, String)], log: &Log) {
             log.add_mask(trimmed);
         }
     }
+    for value in inputs::extra_header_values(vars) {
+        log.add_mask(value);
+    }
 }
 
 /// Runs the action with these environment variables; returns the exit status.

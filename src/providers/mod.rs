@@ -8,10 +8,12 @@ use serde_json::Value;
 use crate::hook::{DesiredHook, Event, Header};
 use crate::inputs::InputError;
 
+mod bitbucket;
 mod github;
+mod gitlab;
 
-/// Every provider, by its `provider` input value.
-pub static ALL: &[&dyn Provider] = &[&github::GitHub];
+/// Every provider, by its `provider` input value; the first is the default.
+pub static ALL: &[&dyn Provider] = &[&github::GitHub, &gitlab::GitLab, &bitbucket::Bitbucket];
 
 /// The provider named `name`, if any.
 pub fn by_name(name: &str) -> Option<&'static dyn Provider> {
@@ -27,9 +29,15 @@ pub fn names() -> Vec<&'static str> {
 pub const SHA: &str = "{{ action.triggered_from.hook_parsed_variables.commit_hash }}";
 /// Devopness renders this to the source provider token connected to the application.
 pub const TOKEN: &str = "{{ application.source_provider.access_token }}";
+/// Devopness renders this to the branch the deploy was triggered from.
+pub const SOURCE_REF: &str = "{{ action.triggered_from.hook_parsed_variables.source_ref }}";
+/// The default `hook-name` template.
+pub const DEFAULT_HOOK_NAME: &str = "{context}: {event}";
+/// Devopness refuses longer hook names.
+pub const HOOK_NAME_LIMIT: usize = 60;
 
 /// What the user asked the status to look like, validated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StatusSettings {
     pub api_url: String,
     pub repository: String,
@@ -38,6 +46,14 @@ pub struct StatusSettings {
     pub description_started: String,
     pub description_failed: String,
     pub description_completed: String,
+    /// `extra-headers`: added to every hook's request after the provider's own.
+    pub extra_headers: Vec<Header>,
+    /// `hook-name`: a template with `{context}` and `{event}`.
+    pub hook_name: String,
+    /// `only-when-commit`: send statuses only for deploys triggered by a hook.
+    pub only_when_commit: bool,
+    /// `gitlab-ref`: GitLab only, also send `ref`.
+    pub gitlab_ref: bool,
 }
 
 impl StatusSettings {
@@ -67,15 +83,33 @@ pub trait Provider: Sync {
     fn check_repository(&self, repository: &str) -> Result<(), String>;
     /// The body field that names the status (context, name or key): a hook's identity.
     fn identity_field(&self) -> &'static str;
+    /// The names of the headers the provider's request sets itself.
+    fn own_headers(&self) -> Vec<String> {
+        self.status_request(&StatusSettings::default(), Event::Started)
+            .headers
+            .into_iter()
+            .map(|h| h.name)
+            .collect()
+    }
     /// The provider's own limits, each error naming the input that breaks one.
     fn check_limits(&self, settings: &StatusSettings) -> Vec<InputError>;
     /// The commit-status request for `event`.
     fn status_request(&self, settings: &StatusSettings, event: Event) -> StatusRequest;
 }
 
-/// The default hook name for `event`: `{context}: {event word}`.
-pub fn hook_name(context: &str, event: Event) -> String {
-    format!("{context}: {}", event.word())
+/// The hook name for `event`: the `hook-name` template expanded.
+pub fn hook_name(template: &str, context: &str, event: Event) -> String {
+    template
+        .replace("{context}", context)
+        .replace("{event}", event.word())
+}
+
+/// The condition that keeps a hook quiet for deploys started by hand (no commit).
+pub fn only_when_commit_condition() -> Value {
+    serde_json::json!({
+        "path": "action.triggered_from.trigger_type",
+        "accepted_values": ["hook"],
+    })
 }
 
 /// The three hooks one pipeline should have.
@@ -84,13 +118,19 @@ pub fn desired_hooks(provider: &dyn Provider, settings: &StatusSettings) -> Vec<
         .into_iter()
         .map(|event| {
             let request = provider.status_request(settings, event);
+            let mut headers = request.headers;
+            headers.extend(settings.extra_headers.iter().cloned());
             DesiredHook {
                 event,
-                name: hook_name(&settings.context, event),
+                name: hook_name(&settings.hook_name, &settings.context, event),
                 target_url: request.url,
-                headers: request.headers,
+                headers,
                 body: request.body,
-                conditions: Vec::new(),
+                conditions: if settings.only_when_commit {
+                    vec![only_when_commit_condition()]
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect()

@@ -1,6 +1,6 @@
 //! Shared by the integration tests: run the real binary the way the runner does,
 //! and read back what it wrote, following the runner's own rules.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -8,6 +8,8 @@ use std::process::Command;
 
 pub use fake_devopness::{FakeDevopness, Fault, FaultKind, RecordedRequest};
 pub use serde_json::{json, Value};
+
+pub mod providers;
 
 /// A token recognisable anywhere it might leak.
 pub const TOKEN: &str = "dvp_SECRET_token_4f9a1c77e2";
@@ -27,6 +29,11 @@ pub const DECLARED_INPUTS: &[&str] = &[
     "description-completed",
     "mode",
     "max-concurrency",
+    "provider",
+    "extra-headers",
+    "hook-name",
+    "only-when-commit",
+    "gitlab-ref",
 ];
 
 /// What one run of the binary produced.
