@@ -4,6 +4,8 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::{header, Method, StatusCode};
 use serde_json::Value;
@@ -89,12 +91,36 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// Attempts per request, the first included.
+pub const MAX_ATTEMPTS: u32 = 4;
+/// First backoff; doubles per attempt, with jitter.
+pub const BASE_BACKOFF: Duration = Duration::from_millis(250);
+/// The longest `Retry-After` honoured.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
 /// A client for one Devopness API base URL and token.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
+    deadline: Instant,
+    /// After a 429, no request of this run starts before this instant (a global
+    /// backoff: concurrent requests must not keep hammering a rate limit).
+    not_before: Arc<Mutex<Option<Instant>>>,
+}
+
+/// A delivery of an outgoing hook: the request Devopness sent and the answer.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+pub struct Delivery {
+    #[serde(default)]
+    pub action_id: Option<u64>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub response_status_code: Option<u16>,
+    #[serde(default)]
+    pub created_at: Option<String>,
 }
 
 struct Response {
@@ -104,78 +130,248 @@ struct Response {
 }
 
 impl Client {
-    pub fn new(http: reqwest::Client, base_url: &str, token: &str) -> Client {
+    /// A client whose requests all end by `deadline` (the run's overall timeout).
+    pub fn new(http: reqwest::Client, base_url: &str, token: &str, deadline: Instant) -> Client {
         Client {
             http,
             base: base_url.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
+            deadline,
+            not_before: Arc::new(Mutex::new(None)),
         }
     }
 
+    /// Sends with retries: connection failures, timeouts, 429 (after `Retry-After`,
+    /// for every request of the run) and 502/503/504. A POST is retried only when it
+    /// cannot have been carried out (no connection, or 429); otherwise its outcome
+    /// is unknown and the caller checks before creating again.
     async fn send(
         &self,
         method: Method,
         url: &str,
         body: Option<&Value>,
     ) -> Result<Response, ApiError> {
+        let idempotent = method != Method::POST;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.wait_for_rate_limit().await?;
+            let failure = match self.send_once(method.clone(), url, body).await {
+                Ok(response) => return Ok(response),
+                Err(f) => f,
+            };
+            let wait = match &failure {
+                Failure::RateLimited(retry_after) => {
+                    let wait = retry_after
+                        .unwrap_or_else(|| backoff(attempt))
+                        .min(MAX_RETRY_AFTER);
+                    self.hold_all_requests_for(wait);
+                    Some(Duration::ZERO)
+                }
+                Failure::NotSent(_) => Some(backoff(attempt)),
+                Failure::Api(e) if idempotent && is_transient(e) => Some(backoff(attempt)),
+                Failure::Api(_) => None,
+            };
+            match wait {
+                Some(wait) if attempt < MAX_ATTEMPTS && Instant::now() + wait < self.deadline => {
+                    tokio::time::sleep(wait).await;
+                }
+                _ => return Err(failure.into_error()),
+            }
+        }
+    }
+
+    fn hold_all_requests_for(&self, wait: Duration) {
+        if let Ok(mut gate) = self.not_before.lock() {
+            let until = Instant::now() + wait;
+            if gate.is_none_or(|g| g < until) {
+                *gate = Some(until);
+            }
+        }
+    }
+
+    async fn wait_for_rate_limit(&self) -> Result<(), ApiError> {
+        let gate = self.not_before.lock().ok().and_then(|g| *g);
+        if let Some(until) = gate {
+            if until > self.deadline {
+                return Err(ApiError::Transport(
+                    "rate limited (429) beyond the run's timeout-seconds".into(),
+                ));
+            }
+            tokio::time::sleep_until(until.into()).await;
+        }
+        Ok(())
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Result<Response, Failure> {
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(Failure::Api(ApiError::Transport(
+                "the run's timeout-seconds ran out".into(),
+            )));
+        }
         let mut request = self
             .http
             .request(method, url)
+            .timeout(remaining.min(crate::http::REQUEST_TIMEOUT))
             .bearer_auth(&self.token)
             .header(header::ACCEPT, "application/json")
             .header(header::CONTENT_TYPE, "application/json");
         if let Some(body) = body {
             request = request.body(body.to_string());
         }
-        let mut response = request.send().await.map_err(transport)?;
-        let status = response.status();
-        let link = response
-            .headers()
-            .get(header::LINK)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(ApiError::BadResponse(format!(
-                    "a response body over {} MiB; is api-url the Devopness API?",
-                    MAX_BODY / (1024 * 1024)
-                )));
-            }
-            body.extend_from_slice(&chunk);
+        let mut response = match request.send().await {
+            Ok(r) => r,
+            Err(e) if e.is_connect() => return Err(Failure::NotSent(transport(e))),
+            Err(e) => return Err(Failure::Api(transport(e))),
+        };
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            return Err(Failure::RateLimited(
+                response
+                    .headers()
+                    .get(header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parse_retry_after(v, SystemTime::now())),
+            ));
         }
-        if status.is_success() {
-            Ok(Response { status, link, body })
-        } else {
-            Err(error_from(status, &body))
+        read_response(&mut response).await.map_err(Failure::Api)
+    }
+}
+
+/// Why one attempt failed, as far as retrying is concerned.
+enum Failure {
+    /// The request never left: safe to send again, whatever the method.
+    NotSent(ApiError),
+    /// 429: not carried out; wait, then send again.
+    RateLimited(Option<Duration>),
+    Api(ApiError),
+}
+
+impl Failure {
+    fn into_error(self) -> ApiError {
+        match self {
+            Failure::NotSent(e) | Failure::Api(e) => e,
+            Failure::RateLimited(_) => ApiError::Status {
+                code: 429,
+                message: "rate limited".into(),
+            },
         }
     }
+}
 
+fn is_transient(e: &ApiError) -> bool {
+    match e {
+        ApiError::Transport(_) => true,
+        ApiError::Status { code, .. } => matches!(code, 502..=504),
+        _ => false,
+    }
+}
+
+/// Exponential backoff with jitter: a random wait in the upper half of
+/// 250 ms, 500 ms, 1 s, ... for attempts 1, 2, 3, ...
+fn backoff(attempt: u32) -> Duration {
+    let ceiling = BASE_BACKOFF.saturating_mul(1 << attempt.saturating_sub(1).min(6));
+    let random = {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(attempt);
+        h.finish()
+    };
+    let millis = ceiling.as_millis() as u64;
+    Duration::from_millis(millis / 2 + random % (millis / 2 + 1))
+}
+
+/// `Retry-After`: delay-seconds or an HTTP date.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Reads a response, capping the body at [`MAX_BODY`].
+async fn read_response(response: &mut reqwest::Response) -> Result<Response, ApiError> {
+    let status = response.status();
+    let link = response
+        .headers()
+        .get(header::LINK)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(ApiError::BadResponse(format!(
+                "a response body over {} MiB; is api-url the Devopness API?",
+                MAX_BODY / (1024 * 1024)
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if status.is_success() {
+        Ok(Response { status, link, body })
+    } else {
+        Err(error_from(status, &body))
+    }
+}
+
+impl Client {
     /// Every hook of the pipeline, following `Link: rel="next"` across pages.
     pub async fn list_hooks(&self, pipeline_id: u64) -> Result<Vec<ObservedHook>, ApiError> {
-        let mut url = format!(
+        let url = format!(
             "{}/pipelines/{pipeline_id}/hooks?page=1&per_page={PER_PAGE}",
             self.base
         );
+        self.list_all(url, "the hook list").await
+    }
+
+    /// The most recent deliveries of an outgoing hook (the first page, newest first).
+    pub async fn recent_deliveries(
+        &self,
+        hook_id: &str,
+        count: u32,
+    ) -> Result<Vec<Delivery>, ApiError> {
+        let url = format!(
+            "{}/hooks/outgoing/{}/requests?page=1&per_page={count}",
+            self.base,
+            path_segment(hook_id)
+        );
+        let response = self.send(Method::GET, &url, None).await?;
+        parse_json(&response.body, "the hook's delivery log")
+    }
+
+    /// Every item of a paginated list, following `Link: rel="next"`.
+    async fn list_all<T: serde::de::DeserializeOwned>(
+        &self,
+        first: String,
+        what: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let mut url = first;
         let mut seen = HashSet::new();
-        let mut hooks = Vec::new();
+        let mut items = Vec::new();
         loop {
             if !seen.insert(url.clone()) {
                 return Err(ApiError::BadResponse(format!(
-                    "the hook list's pagination loops back to a page already read ({} pages in)",
+                    "{what}'s pagination loops back to a page already read ({} pages in)",
                     seen.len()
                 )));
             }
             if seen.len() > MAX_PAGES {
                 return Err(ApiError::BadResponse(format!(
-                    "the hook list goes on past {MAX_PAGES} pages of {PER_PAGE}; stopped reading"
+                    "{what} goes on past {MAX_PAGES} pages; stopped reading"
                 )));
             }
             let response = self.send(Method::GET, &url, None).await?;
-            let page: Vec<ObservedHook> = parse_json(&response.body, "the hook list")?;
-            hooks.extend(page);
+            let page: Vec<T> = parse_json(&response.body, what)?;
+            items.extend(page);
             match response.link.as_deref().and_then(|l| link::find(l, "next")) {
-                None => return Ok(hooks),
+                None => return Ok(items),
                 Some(next) => url = self.same_origin(&next)?,
             }
         }
@@ -341,12 +537,36 @@ mod tests {
     #[test]
     fn next_links_stay_on_the_api_origin() {
         let http = crate::http::client().expect("client");
-        let c = Client::new(http, "https://api.devopness.com", "t");
+        let c = Client::new(http, "https://api.devopness.com", "t", Instant::now());
         assert_eq!(
             c.same_origin("/pipelines/1/hooks?page=2").ok().as_deref(),
             Some("https://api.devopness.com/pipelines/1/hooks?page=2")
         );
         assert!(c.same_origin("https://evil.example/x").is_err());
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_470);
+        assert_eq!(parse_retry_after(" 3 ", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter() {
+        for attempt in 1..=4 {
+            let ceiling = BASE_BACKOFF * (1 << (attempt - 1));
+            let b = backoff(attempt);
+            assert!(b >= ceiling / 2 && b <= ceiling, "{attempt}: {b:?}");
+        }
     }
 
     #[test]

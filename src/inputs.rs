@@ -53,10 +53,49 @@ impl fmt::Debug for Secret {
 pub enum Mode {
     /// Create missing hooks and repair drifted ones.
     Apply,
+    /// Read only: report missing, drifted and duplicate hooks and delivery health.
+    Check,
+    /// Delete the managed hooks (teardown).
+    Remove,
 }
 
 impl Mode {
-    const NAMES: [(&'static str, Mode); 1] = [("apply", Mode::Apply)];
+    const NAMES: [(&'static str, Mode); 3] = [
+        ("apply", Mode::Apply),
+        ("check", Mode::Check),
+        ("remove", Mode::Remove),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Mode::NAMES
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("apply", |(n, _)| n)
+    }
+}
+
+/// What the run does, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    pub mode: Mode,
+    /// Print the plan, write nothing (apply, remove).
+    pub dry_run: bool,
+    /// Delete every duplicate, not only exact copies (apply).
+    pub prune_duplicates: bool,
+    /// Exit 2 when check finds drift.
+    pub fail_on_drift: bool,
+    /// Read each managed hook's recent deliveries (check).
+    pub check_deliveries: bool,
+}
+
+/// The drift tracking issue (check mode).
+#[derive(Debug, Clone)]
+pub struct DriftIssue {
+    pub github_token: Secret,
+    /// GITHUB_API_URL, or https://api.github.com.
+    pub api_url: String,
+    /// `owner/name` of the repository the issue lives in.
+    pub repository: String,
 }
 
 pub const DEFAULT_API_URL: &str = "https://api.devopness.com";
@@ -81,8 +120,12 @@ pub struct Config {
     pub api_url: String,
     pub provider: &'static dyn Provider,
     pub status: StatusSettings,
-    pub mode: Mode,
+    pub options: RunOptions,
     pub max_concurrency: usize,
+    /// Overall deadline of the run.
+    pub timeout: std::time::Duration,
+    /// `drift-issue: true` with its token.
+    pub drift_issue: Option<DriftIssue>,
 }
 
 impl fmt::Debug for Config {
@@ -93,8 +136,10 @@ impl fmt::Debug for Config {
             .field("api_url", &self.api_url)
             .field("provider", &self.provider.name())
             .field("status", &self.status)
-            .field("mode", &self.mode)
+            .field("options", &self.options)
             .field("max_concurrency", &self.max_concurrency)
+            .field("timeout", &self.timeout)
+            .field("drift_issue", &self.drift_issue)
             .finish()
     }
 }
@@ -132,14 +177,36 @@ struct RawInputs {
     only_when_commit: Option<String>,
     #[serde(rename = "gitlab-ref")]
     gitlab_ref: Option<String>,
+    #[serde(rename = "dry-run")]
+    dry_run: Option<String>,
+    #[serde(rename = "prune-duplicates")]
+    prune_duplicates: Option<String>,
+    #[serde(rename = "fail-on-drift")]
+    fail_on_drift: Option<String>,
+    #[serde(rename = "check-deliveries")]
+    check_deliveries: Option<String>,
+    #[serde(rename = "drift-issue")]
+    drift_issue: Option<String>,
+    #[serde(rename = "github-token")]
+    github_token: Option<String>,
+    #[serde(rename = "timeout-seconds")]
+    timeout_seconds: Option<String>,
 }
 
-/// The raw `api-token` input, untrimmed, so it can be masked before anything is printed.
-pub fn raw_token(vars: &[(String, String)]) -> Option<&str> {
+/// The raw secret inputs (`api-token`, `github-token`), untrimmed, so they can be
+/// masked before anything is printed.
+pub fn raw_tokens(vars: &[(String, String)]) -> Vec<&str> {
     vars.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("INPUT_API-TOKEN"))
+        .filter(|(k, _)| {
+            k.eq_ignore_ascii_case("INPUT_API-TOKEN")
+                || k.eq_ignore_ascii_case("INPUT_GITHUB-TOKEN")
+        })
         .map(|(_, v)| v.as_str())
+        .collect()
 }
+
+pub const DEFAULT_TIMEOUT_SECONDS: u64 = 120;
+pub const MAX_TIMEOUT_SECONDS: u64 = 3600;
 
 /// Reads and validates every input. All problems are returned at once.
 pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
@@ -327,18 +394,97 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
         errors.push(InputError::new("hook-name", e));
     }
 
-    let mut boolean = |name: &str, value: &Option<String>| match given(value).as_deref() {
-        None => false,
-        Some(v) => parse_bool(v).unwrap_or_else(|| {
-            errors.push(InputError::new(
-                name,
-                "expected true or false (true, True, TRUE, false, False, FALSE)",
-            ));
-            false
-        }),
+    let mut boolean =
+        |name: &str, value: &Option<String>, default: bool| match given(value).as_deref() {
+            None => default,
+            Some(v) => parse_bool(v).unwrap_or_else(|| {
+                errors.push(InputError::new(
+                    name,
+                    "expected true or false (true, True, TRUE, false, False, FALSE)",
+                ));
+                false
+            }),
+        };
+    let only_when_commit = boolean("only-when-commit", &raw.only_when_commit, false);
+    let gitlab_ref = boolean("gitlab-ref", &raw.gitlab_ref, false);
+    let options = RunOptions {
+        mode,
+        dry_run: boolean("dry-run", &raw.dry_run, false),
+        prune_duplicates: boolean("prune-duplicates", &raw.prune_duplicates, false),
+        fail_on_drift: boolean("fail-on-drift", &raw.fail_on_drift, true),
+        check_deliveries: boolean("check-deliveries", &raw.check_deliveries, true),
     };
-    let only_when_commit = boolean("only-when-commit", &raw.only_when_commit);
-    let gitlab_ref = boolean("gitlab-ref", &raw.gitlab_ref);
+    let want_issue = boolean("drift-issue", &raw.drift_issue, false);
+    let github_token = given(&raw.github_token);
+    if github_token
+        .as_deref()
+        .is_some_and(|t| t.chars().any(|c| c.is_whitespace() || c.is_control()))
+    {
+        errors.push(InputError::new(
+            "github-token",
+            "must be one line with no spaces or control characters",
+        ));
+    }
+    let drift_issue = match (want_issue, github_token) {
+        (false, _) => None,
+        (true, _) if mode != Mode::Check => {
+            errors.push(InputError::new(
+                "drift-issue",
+                "works with `mode: check` only",
+            ));
+            None
+        }
+        (true, None) => {
+            errors.push(InputError::new(
+                "github-token",
+                "required with `drift-issue: true`: pass `github-token: ${{ github.token }}` and grant `issues: write`",
+            ));
+            None
+        }
+        (true, Some(token)) => {
+            let api_url = check_api_url(
+                "GITHUB_API_URL",
+                &env_fn("GITHUB_API_URL")
+                    .map(|u| u.trim().to_owned())
+                    .filter(|u| !u.is_empty())
+                    .unwrap_or_else(|| "https://api.github.com".into()),
+            )
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                String::new()
+            });
+            // The issue lives in this workflow's repository.
+            let issue_repo = env_fn("GITHUB_REPOSITORY")
+                .map(|r| r.trim().to_owned())
+                .filter(|r| !r.is_empty())
+                .or_else(|| is_default_provider.then(|| repository.clone()))
+                .unwrap_or_default();
+            if let Err(e) = providers::ALL[0].check_repository(&issue_repo) {
+                errors.push(InputError::new(
+                    "drift-issue",
+                    format!("needs GITHUB_REPOSITORY (the repository to open the issue in): {e}"),
+                ));
+            }
+            Some(DriftIssue {
+                github_token: Secret(token),
+                api_url,
+                repository: issue_repo,
+            })
+        }
+    };
+    let timeout_seconds = match given(&raw.timeout_seconds) {
+        None => DEFAULT_TIMEOUT_SECONDS,
+        Some(s) => match s.parse::<u64>() {
+            Ok(n) if (1..=MAX_TIMEOUT_SECONDS).contains(&n) => n,
+            _ => {
+                errors.push(InputError::new(
+                    "timeout-seconds",
+                    format!("expected a whole number of seconds from 1 to {MAX_TIMEOUT_SECONDS}"),
+                ));
+                DEFAULT_TIMEOUT_SECONDS
+            }
+        },
+    };
     if gitlab_ref && provider.name() != "gitlab" {
         errors.push(InputError::new(
             "gitlab-ref",
@@ -368,8 +514,10 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
             api_url,
             provider,
             status,
-            mode,
+            options,
             max_concurrency,
+            timeout: std::time::Duration::from_secs(timeout_seconds),
+            drift_issue,
         })
     } else {
         Err(errors)
@@ -660,7 +808,8 @@ mod tests {
         assert_eq!(c.status.api_url, "https://api.github.com");
         assert_eq!(c.status.repository, "octo/app");
         assert_eq!(c.status.context, "ci/devopness(build)");
-        assert_eq!(c.mode, Mode::Apply);
+        assert_eq!(c.options.mode, Mode::Apply);
+        assert!(c.options.fail_on_drift && c.options.check_deliveries && !c.options.dry_run);
         assert!(!format!("{c:?}").contains("tok\""));
     }
 

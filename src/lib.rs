@@ -7,6 +7,8 @@
 pub mod actions_io;
 pub mod apply;
 pub mod devopness;
+pub mod github;
+pub mod health;
 pub mod hook;
 pub mod http;
 pub mod inputs;

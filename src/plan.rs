@@ -37,8 +37,18 @@ pub enum Decision {
 pub struct Step {
     pub desired: DesiredHook,
     pub decision: Decision,
-    /// Other hooks with the same identity, left alone (oldest first).
+    /// Other hooks with the same identity that this plan deletes: exact copies of
+    /// the kept hook always (safe: nothing is lost), the rest with `prune_duplicates`.
+    pub delete: Vec<String>,
+    /// Other hooks with the same identity, left alone and reported (oldest first).
     pub duplicates: Vec<String>,
+}
+
+/// How the plan treats duplicates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Delete every duplicate, not only exact copies.
+    pub prune_duplicates: bool,
 }
 
 /// Which status a hook is about, by the identity rule above.
@@ -66,7 +76,12 @@ impl Identity<'_> {
 }
 
 /// The plan for one pipeline: one step per desired hook, in the order given.
-pub fn plan(desired: &[DesiredHook], observed: &[ObservedHook], identity: Identity) -> Vec<Step> {
+pub fn plan(
+    desired: &[DesiredHook],
+    observed: &[ObservedHook],
+    identity: Identity,
+    options: Options,
+) -> Vec<Step> {
     desired
         .iter()
         .map(|want| {
@@ -85,6 +100,7 @@ pub fn plan(desired: &[DesiredHook], observed: &[ObservedHook], identity: Identi
                 return Step {
                     desired: want.clone(),
                     decision: Decision::Create,
+                    delete: Vec::new(),
                     duplicates: Vec::new(),
                 };
             };
@@ -100,11 +116,35 @@ pub fn plan(desired: &[DesiredHook], observed: &[ObservedHook], identity: Identi
                     differences,
                 }
             };
+            let (delete, duplicates): (Vec<&ObservedHook>, Vec<&ObservedHook>) = candidates
+                .into_iter()
+                .partition(|h| options.prune_duplicates || h.normalized() == normalized);
             Step {
                 desired: want.clone(),
                 decision,
-                duplicates: candidates.iter().map(|h| h.id.clone()).collect(),
+                delete: delete.iter().map(|h| h.id.clone()).collect(),
+                duplicates: duplicates.iter().map(|h| h.id.clone()).collect(),
             }
+        })
+        .collect()
+}
+
+/// The hooks to delete to tear a pipeline's status hooks down (`mode: remove`):
+/// every hook with our identity, per event in the order given; nothing else.
+pub fn plan_removal(
+    events: &[Event],
+    observed: &[ObservedHook],
+    identity: Identity,
+) -> Vec<(Event, Vec<String>)> {
+    events
+        .iter()
+        .map(|event| {
+            let mut ours: Vec<&ObservedHook> = observed
+                .iter()
+                .filter(|h| identity.event_of(h) == Some(*event))
+                .collect();
+            ours.sort_by(|a, b| oldest_first(a, b));
+            (*event, ours.iter().map(|h| h.id.clone()).collect())
         })
         .collect()
 }
@@ -242,7 +282,7 @@ mod tests {
 
     #[test]
     fn nothing_there_creates_three() {
-        let steps = plan(&all(), &[], ID);
+        let steps = plan(&all(), &[], ID, Options::default());
         assert_eq!(decisions(&steps), vec![&Decision::Create; 3]);
         let events: Vec<_> = steps.iter().map(|s| s.desired.event).collect();
         assert_eq!(events, Event::ALL.to_vec());
@@ -256,7 +296,7 @@ mod tests {
             .enumerate()
             .map(|(i, w)| observed(&format!("h{i}"), "2026", w))
             .collect();
-        let steps = plan(&want, &seen, ID);
+        let steps = plan(&want, &seen, ID, Options::default());
         assert_eq!(
             decisions(&steps),
             vec![
@@ -282,7 +322,7 @@ mod tests {
             "request_headers": [{"name": "accept", "value": "application/vnd.github+json"}],
             "request_body": "{\"state\":\"pending\",\"context\":\"ci/x\",\"description\":\"old\"}"
         }));
-        let steps = plan(&want, &[edited], ID);
+        let steps = plan(&want, &[edited], ID, Options::default());
         let Decision::Update {
             hook_id,
             differences,
@@ -309,7 +349,12 @@ mod tests {
         incoming.kind = Some("in".into());
         let mut queued = observed("d", "1", &want[0]);
         queued.trigger_when = Some(json!({"events": ["action.queued"]}));
-        let steps = plan(&want, &[other_context, two_events, incoming, queued], ID);
+        let steps = plan(
+            &want,
+            &[other_context, two_events, incoming, queued],
+            ID,
+            Options::default(),
+        );
         assert_eq!(decisions(&steps), vec![&Decision::Create; 3]);
     }
 
@@ -322,7 +367,7 @@ mod tests {
         );
         hook.kind = Some("outgoing".into());
         assert_eq!(
-            plan(&want, &[hook], ID)[2].decision,
+            plan(&want, &[hook], ID, Options::default())[2].decision,
             Decision::Keep {
                 hook_id: "s".into()
             }
@@ -335,7 +380,12 @@ mod tests {
         let mut old_wrong = observed("z-old", "2026-01-01", &want[0]);
         old_wrong.name = Some("by hand".into());
         let right = observed("a-new", "2026-02-01", &want[0]);
-        let steps = plan(&want, &[right.clone(), old_wrong.clone()], ID);
+        let steps = plan(
+            &want,
+            &[right.clone(), old_wrong.clone()],
+            ID,
+            Options::default(),
+        );
         assert_eq!(
             steps[0].decision,
             Decision::Keep {
@@ -343,13 +393,61 @@ mod tests {
             }
         );
         assert_eq!(steps[0].duplicates, vec!["z-old".to_string()]);
+        assert!(steps[0].delete.is_empty());
+
+        let prune = Options {
+            prune_duplicates: true,
+        };
+        let pruned = plan(&want, &[right.clone(), old_wrong.clone()], ID, prune);
+        assert_eq!(pruned[0].delete, vec!["z-old".to_string()]);
+        assert!(pruned[0].duplicates.is_empty());
 
         let mut newer_wrong = right;
         newer_wrong.name = Some("also by hand".into());
-        let steps = plan(&want, &[newer_wrong, old_wrong], ID);
+        let steps = plan(&want, &[newer_wrong, old_wrong], ID, Options::default());
         assert!(
             matches!(&steps[0].decision, Decision::Update { hook_id, .. } if hook_id == "z-old")
         );
         assert_eq!(steps[0].duplicates, vec!["a-new".to_string()]);
+    }
+
+    #[test]
+    fn exact_copies_keep_the_oldest_and_delete_the_rest_without_pruning() {
+        let want = all();
+        let copies = [
+            observed("b", "2026-01-02", &want[0]),
+            observed("c", "2026-01-01", &want[0]),
+            observed("a", "2026-01-02", &want[0]),
+        ];
+        let steps = plan(&want, &copies, ID, Options::default());
+        assert_eq!(
+            steps[0].decision,
+            Decision::Keep {
+                hook_id: "c".into()
+            }
+        );
+        assert_eq!(steps[0].delete, vec!["a".to_string(), "b".to_string()]);
+        assert!(steps[0].duplicates.is_empty());
+    }
+
+    #[test]
+    fn removal_takes_only_our_hooks() {
+        let want = all();
+        let mut foreign = observed("f", "1", &want[0]);
+        foreign.settings = Some(json!({"request_body": {"context": "other"}}));
+        let seen = [
+            observed("s2", "2", &want[0]),
+            observed("s1", "1", &want[0]),
+            observed("c", "1", &want[2]),
+            foreign,
+        ];
+        assert_eq!(
+            plan_removal(&Event::ALL, &seen, ID),
+            vec![
+                (Event::Started, vec!["s1".to_string(), "s2".to_string()]),
+                (Event::Failed, vec![]),
+                (Event::Completed, vec!["c".to_string()]),
+            ]
+        );
     }
 }

@@ -1,24 +1,27 @@
-//! One run of the action, end to end: inputs, plan and apply per pipeline, then
-//! logs, outputs and summary. The only place that ties the pieces together.
+//! One run of the action, end to end: inputs, the mode per pipeline, then logs,
+//! outputs, summary and the drift issue. The only place that ties the pieces together.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use crate::actions_io::{self, Log};
-use crate::apply::{self, PipelineOutcome};
+use crate::apply::{self, HookResult, Job, PipelineOutcome};
 use crate::devopness::Client;
-use crate::inputs::{self, Config, InputError};
+use crate::inputs::{self, Config, InputError, Mode};
 use crate::plan::Identity;
 use crate::providers;
 use crate::report;
 
-/// Exit status: every pipeline ended in the desired state.
+/// Exit status: done, in sync.
 pub const EXIT_OK: u8 = 0;
-/// Exit status: bad input, or a pipeline that could not be brought in line.
+/// Exit status: bad input, or a pipeline that could not be read or written.
 pub const EXIT_FAILED: u8 = 1;
+/// Exit status: `check` found drift and `fail-on-drift` is true.
+pub const EXIT_DRIFT: u8 = 2;
 
 /// Registers every secret input with the runner before any other line is printed.
 pub fn mask_secrets(vars: &[(String, String)], log: &Log) {
-    if let Some(token) = inputs::raw_token(vars) {
+    for token in inputs::raw_tokens(vars) {
         log.add_mask(token);
         let trimmed = token.trim();
         if trimmed != token {
@@ -32,6 +35,7 @@ pub fn mask_secrets(vars: &[(String, String)], log: &Log) {
 
 /// Runs the action with these environment variables; returns the exit status.
 pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
+    let started = Instant::now();
     let env = |name: &str| {
         vars.iter()
             .find(|(k, _)| k == name)
@@ -56,28 +60,52 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
             return EXIT_FAILED;
         }
     };
-    let client = Client::new(http, &config.api_url, config.api_token.expose());
-    let outcomes = apply_config(&client, &config).await;
-    log_outcomes(&outcomes, log);
+    let client = Client::new(
+        http,
+        &config.api_url,
+        config.api_token.expose(),
+        started + config.timeout,
+    );
+    let desired = providers::desired_hooks(config.provider, &config.status);
+    let job = Job {
+        client: &client,
+        desired: &desired,
+        identity: Identity {
+            field: config.provider.identity_field(),
+            value: &config.status.context,
+        },
+        options: config.options,
+    };
+    let outcomes = apply::run_all(job, &config.pipeline_ids, config.max_concurrency).await;
+    log_outcomes(&outcomes, &config, log);
 
-    let outputs = report::outputs(&outcomes);
-    match &output_file {
-        Some(path) => {
-            if let Err(e) = actions_io::write_outputs(path, &outputs) {
-                log.error(
-                    None,
-                    &format!("could not write the step outputs ({}): {e}", path.display()),
-                );
-            }
-        }
-        None => {
-            for (name, value) in &outputs {
-                log.info(&format!("output {name}={value}"));
-            }
+    let counts = report::counts(&outcomes, &config.options);
+    let drift = report::drift(&counts, &config.options);
+    let md = report::summary(
+        &outcomes,
+        &config.options,
+        &config.status.repository,
+        &config.status.context,
+    );
+    if let Some(issue) = &config.drift_issue {
+        if let Err(e) = crate::github::track_drift(
+            issue,
+            &config.status.context,
+            drift,
+            &log.secrets().redact(&md),
+        )
+        .await
+        {
+            // Reported, but it does not hide the drift result.
+            log.error(Some("Drift issue"), &e);
         }
     }
+    write_outputs(
+        &report::outputs(&outcomes, &config.options),
+        output_file.as_deref(),
+        log,
+    );
     if let Some(path) = &summary_file {
-        let md = report::summary(&outcomes, &config.status.repository, &config.status.context);
         if let Err(e) = actions_io::write_summary(path, &log.secrets().redact(&md)) {
             log.warning(
                 None,
@@ -85,30 +113,38 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
             );
         }
     }
-    if outcomes.iter().all(PipelineOutcome::ok) {
-        EXIT_OK
-    } else {
+    if !outcomes.iter().all(PipelineOutcome::ok) {
         EXIT_FAILED
+    } else if drift && config.options.fail_on_drift {
+        log.error(
+            None,
+            "drift found: see the report above (`fail-on-drift: false` makes this exit 0)",
+        );
+        EXIT_DRIFT
+    } else {
+        EXIT_OK
     }
 }
 
-async fn apply_config(client: &Client, config: &Config) -> Vec<PipelineOutcome> {
-    let desired = providers::desired_hooks(config.provider, &config.status);
-    let identity = Identity {
-        field: config.provider.identity_field(),
-        value: &config.status.context,
-    };
-    apply::apply_all(
-        client,
-        &config.pipeline_ids,
-        &desired,
-        identity,
-        config.max_concurrency,
-    )
-    .await
+fn write_outputs(outputs: &[(&str, String)], path: Option<&Path>, log: &Log) {
+    match path {
+        Some(path) => {
+            if let Err(e) = actions_io::write_outputs(path, outputs) {
+                log.error(
+                    None,
+                    &format!("could not write the step outputs ({}): {e}", path.display()),
+                );
+            }
+        }
+        None => {
+            for (name, value) in outputs {
+                log.info(&format!("output {name}={value}"));
+            }
+        }
+    }
 }
 
-fn report_input_errors(errors: &[InputError], log: &Log, summary: Option<&std::path::Path>) {
+fn report_input_errors(errors: &[InputError], log: &Log, summary: Option<&Path>) {
     for e in errors {
         log.error(Some(&format!("Invalid input: {}", e.input)), &e.to_string());
     }
@@ -130,9 +166,11 @@ fn report_input_errors(errors: &[InputError], log: &Log, summary: Option<&std::p
     }
 }
 
-fn log_outcomes(outcomes: &[PipelineOutcome], log: &Log) {
+/// The log: a group per pipeline, a `::warning::` per problem, `::error::` per failure.
+fn log_outcomes(outcomes: &[PipelineOutcome], config: &Config, log: &Log) {
+    let title = |p: &PipelineOutcome| format!("Pipeline {}", p.pipeline_id);
     for p in outcomes {
-        log.group(&format!("Pipeline {}", p.pipeline_id));
+        log.group(&title(p));
         for h in &p.hooks {
             let id = h.hook_id.as_deref().unwrap_or("-");
             log.info(&format!(
@@ -142,21 +180,81 @@ fn log_outcomes(outcomes: &[PipelineOutcome], log: &Log) {
                 h.name
             ));
             for d in &h.differences {
-                log.info(&format!("  repaired {}", d.field));
+                log.info(&format!(
+                    "  {}: {} -> {}",
+                    d.field,
+                    report::shown(&d.field, &d.observed),
+                    report::shown(&d.field, &d.desired)
+                ));
+            }
+            if let Some(body) = h.body.as_ref().filter(|_| config.options.dry_run) {
+                let text = serde_json::to_string_pretty(body).unwrap_or_default();
+                log.info(&format!(
+                    "  request body ({}):",
+                    if h.result == HookResult::WouldCreate {
+                        "create"
+                    } else {
+                        "update"
+                    }
+                ));
+                for line in text.lines() {
+                    log.info(&format!("    {line}"));
+                }
+            }
+            if !h.deleted.is_empty() {
+                let verb = if config.options.dry_run {
+                    "would delete"
+                } else {
+                    "deleted"
+                };
+                log.info(&format!("  {verb}: {}", h.deleted.join(", ")));
+            }
+        }
+        log.endgroup();
+        for w in &p.warnings {
+            log.warning(Some(&title(p)), w);
+        }
+        for h in &p.hooks {
+            let problem = match h.result {
+                HookResult::Missing => Some(format!("the {} hook is missing", h.event.as_str())),
+                HookResult::Drifted => {
+                    let fields: Vec<&str> =
+                        h.differences.iter().map(|d| d.field.as_str()).collect();
+                    Some(format!(
+                        "the {} hook has drifted: {}",
+                        h.event.as_str(),
+                        fields.join(", ")
+                    ))
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                log.warning(Some(&title(p)), &problem);
             }
             if !h.duplicates.is_empty() {
                 log.warning(
-                    Some(&format!("Pipeline {}", p.pipeline_id)),
+                    Some(&title(p)),
                     &format!(
-                        "{} more hook(s) post the same status on {}: {}. Left alone; delete the extra ones in Devopness.",
+                        "{} more hook(s) post the same status on {}: {}. Left alone; `prune-duplicates: true` deletes them.",
                         h.duplicates.len(),
                         h.event.as_str(),
                         h.duplicates.join(", ")
                     ),
                 );
             }
+            if let Some(d) = h.delivery.as_ref().filter(|d| d.failing) {
+                log.warning(
+                    Some(&title(p)),
+                    &format!(
+                        "the {} hook's latest delivery failed ({}): {}",
+                        h.event.as_str(),
+                        d.last_status
+                            .map_or("no answer".to_owned(), |s| s.to_string()),
+                        d.cause.as_deref().unwrap_or("")
+                    ),
+                );
+            }
         }
-        log.endgroup();
         let mut errors: Vec<&String> = p.error.iter().collect();
         for e in p.hooks.iter().filter_map(|h| h.error.as_ref()) {
             if !errors.contains(&e) {
@@ -164,7 +262,10 @@ fn log_outcomes(outcomes: &[PipelineOutcome], log: &Log) {
             }
         }
         for e in errors {
-            log.error(Some(&format!("Pipeline {}", p.pipeline_id)), e);
+            log.error(Some(&title(p)), e);
         }
+    }
+    if config.options.mode != Mode::Check && config.options.dry_run {
+        log.notice(None, "dry run: nothing was written to Devopness");
     }
 }

@@ -20,8 +20,9 @@ fn first_run_creates_the_three_status_hooks_exactly_as_github_needs_them() {
     assert_eq!(run.output("updated"), "0");
     assert_eq!(run.output("unchanged"), "0");
     assert_eq!(run.output("changed"), "true");
-    // One list, three creates.
-    assert_eq!(methods(&fake), vec!["GET", "POST", "POST", "POST"]);
+    // One list, three creates, and the list that verifies no concurrent run
+    // created the same hooks.
+    assert_eq!(methods(&fake), vec!["GET", "POST", "POST", "POST", "GET"]);
 
     let hooks = fake.hooks(123);
     assert_eq!(hooks.len(), 3);
@@ -72,8 +73,9 @@ fn first_run_creates_the_three_status_hooks_exactly_as_github_needs_them() {
         let id = entry["hook_id"].as_str().unwrap_or_default();
         assert!(hooks.iter().any(|h| h["id"] == id), "{id} not in the API");
     }
+    assert!(run.summary.contains("### Pipeline 123"), "{}", run.summary);
     assert!(
-        run.summary.contains("| 123 | action.started |"),
+        run.summary.contains("| action.started | "),
         "{}",
         run.summary
     );
@@ -117,7 +119,7 @@ fn a_deleted_hook_is_recreated() {
     let run = apply(&fake, "9", &[]);
     assert_eq!(run.code, 0);
     assert_eq!((run.output("created"), run.output("unchanged")), ("1", "2"));
-    assert_eq!(methods(&fake), vec!["GET", "POST"]);
+    assert_eq!(methods(&fake), vec!["GET", "POST", "GET"]);
     assert_eq!(fake.hooks(9).len(), 3);
     let recreated = run
         .hooks()
@@ -163,7 +165,13 @@ fn an_edited_hook_is_repaired_with_one_put() {
         "Deploy started on Devopness"
     );
     assert!(
-        run.summary.contains("updated (active, body.description)"),
+        run.summary.contains("`active`: false &rarr; true"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary
+            .contains("`body.description`: edited by hand &rarr; Deploy started on Devopness"),
         "{}",
         run.summary
     );
@@ -219,7 +227,8 @@ fn more_than_a_hundred_unrelated_hooks_are_paged_through_and_left_alone() {
         .into_iter()
         .filter(|r| r.method == "GET")
         .collect();
-    assert_eq!(gets.len(), 2, "150 hooks at 100 a page is two pages");
+    // 150 hooks at 100 a page is two pages; read twice (plan, then verify).
+    assert_eq!(gets.len(), 4);
     assert!(gets.iter().all(|r| r
         .query
         .as_deref()
@@ -263,9 +272,9 @@ fn one_failing_pipeline_does_not_stop_the_others() {
         errors.contains("pipeline 4") && errors.contains("403"),
         "{errors}"
     );
+    assert!(run.summary.contains("### Errors"), "{}", run.summary);
     assert!(
-        run.summary
-            .contains("2 pipeline(s) not in the desired state"),
+        run.summary.contains("pipeline 3: could not list its hooks"),
         "{}",
         run.summary
     );
@@ -415,7 +424,7 @@ fn pipelines_are_handled_concurrently_and_reported_in_input_order() {
     let mut sorted = order.clone();
     sorted.sort();
     assert_eq!(order, sorted);
-    assert_eq!(fake.requests().len(), 30 * 4);
+    assert_eq!(fake.requests().len(), 30 * 5);
 }
 
 #[test]

@@ -1,0 +1,228 @@
+//! Query strings (form-urlencoded, as octocrab's `serde_urlencoded` writes them) and GitHub's
+//! pagination: `page`/`per_page` and the `Link` header.
+
+const DEFAULT_PER_PAGE: u64 = 30;
+const MAX_PER_PAGE: u64 = 100;
+
+/// The decoded `key=value` pairs, in order (`+` is a space, `%XX` an escaped byte).
+pub(crate) fn parse(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(key, true), decode(value, true))
+        })
+        .collect()
+}
+
+/// The last value given for `key` (Rails reads the last one).
+pub(crate) fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Percent-decoding; invalid escapes are kept as they are, invalid UTF-8 is replaced.
+pub(crate) fn decode(text: &str, plus_is_space: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            byte => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters (so `,` is `%2C` and a
+/// space `%20`, which keeps `Link` headers splittable on commas).
+pub(crate) fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Page {
+    pub number: u64,
+    pub per_page: u64,
+}
+
+impl Page {
+    /// GitHub's leniency: a missing or unusable `page` is 1, a missing or unusable
+    /// `per_page` is 30, and `per_page` above 100 is 100.
+    pub fn from_query(pairs: &[(String, String)]) -> Page {
+        let number = get(pairs, "page")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|n| *n >= 1)
+            .unwrap_or(1);
+        let per_page = get(pairs, "per_page")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|n| *n >= 1)
+            .map_or(DEFAULT_PER_PAGE, |n| n.min(MAX_PER_PAGE));
+        Page { number, per_page }
+    }
+
+    /// The items of this page.
+    pub fn slice<T: Clone>(&self, items: &[T]) -> Vec<T> {
+        let start = self.number.saturating_sub(1).saturating_mul(self.per_page);
+        let start = usize::try_from(start).unwrap_or(usize::MAX);
+        let per_page = usize::try_from(self.per_page).unwrap_or(usize::MAX);
+        items.iter().skip(start).take(per_page).cloned().collect()
+    }
+
+    /// GitHub's `Link` header, or `None` when everything fits on page 1. Each URL is `url`
+    /// with the request's query, `page` moved to the end and set: `rel="prev"` and
+    /// `rel="first"` after page 1, `rel="next"` and `rel="last"` before the last page.
+    pub fn link_header(
+        &self,
+        url: &str,
+        pairs: &[(String, String)],
+        total: usize,
+    ) -> Option<String> {
+        let total = u64::try_from(total).unwrap_or(u64::MAX);
+        let last = total.div_ceil(self.per_page).max(1);
+        if self.number == 1 && last == 1 {
+            return None;
+        }
+        let kept: Vec<String> = pairs
+            .iter()
+            .filter(|(k, _)| k != "page")
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        let link = |n: u64, rel: &str| {
+            let mut query = kept.clone();
+            query.push(format!("page={n}"));
+            format!("<{url}?{}>; rel=\"{rel}\"", query.join("&"))
+        };
+        let mut parts = Vec::new();
+        if self.number > 1 {
+            parts.push(link((self.number - 1).min(last), "prev"));
+        }
+        if self.number < last {
+            parts.push(link(self.number + 1, "next"));
+            parts.push(link(last, "last"));
+        }
+        if self.number > 1 {
+            parts.push(link(1, "first"));
+        }
+        Some(parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_form_encoding() {
+        let pairs = parse(Some(
+            "state=all&labels=drift%2Cdevopness+status&per_page=100&x",
+        ));
+        assert_eq!(get(&pairs, "labels"), Some("drift,devopness status"));
+        assert_eq!(get(&pairs, "x"), Some(""));
+        assert_eq!(decode("100%", true), "100%");
+        assert_eq!(decode("a%zz+b", false), "a%zz+b");
+        assert_eq!(encode("a,b c/é"), "a%2Cb%20c%2F%C3%A9");
+    }
+
+    #[test]
+    fn pages() {
+        let q = |s: &str| Page::from_query(&parse(Some(s)));
+        assert_eq!(
+            q(""),
+            Page {
+                number: 1,
+                per_page: 30
+            }
+        );
+        assert_eq!(
+            q("per_page=500&page=3"),
+            Page {
+                number: 3,
+                per_page: 100
+            }
+        );
+        assert_eq!(
+            q("per_page=0&page=0"),
+            Page {
+                number: 1,
+                per_page: 30
+            }
+        );
+        assert_eq!(
+            q("per_page=x&page=-2"),
+            Page {
+                number: 1,
+                per_page: 30
+            }
+        );
+    }
+
+    #[test]
+    fn links() {
+        let pairs = parse(Some("labels=a%2Cb&per_page=2&page=2"));
+        let page = Page::from_query(&pairs);
+        assert_eq!(
+            page.link_header("http://h/repositories/7/issues", &pairs, 5)
+                .as_deref(),
+            Some(
+                "<http://h/repositories/7/issues?labels=a%2Cb&per_page=2&page=1>; rel=\"prev\", \
+<http://h/repositories/7/issues?labels=a%2Cb&per_page=2&page=3>; rel=\"next\", \
+<http://h/repositories/7/issues?labels=a%2Cb&per_page=2&page=3>; rel=\"last\", \
+<http://h/repositories/7/issues?labels=a%2Cb&per_page=2&page=1>; rel=\"first\""
+            )
+        );
+        let first = Page {
+            number: 1,
+            per_page: 2,
+        };
+        assert_eq!(first.link_header("u", &[], 2), None);
+        assert_eq!(
+            first.link_header("u", &[], 3).as_deref(),
+            Some("<u?page=2>; rel=\"next\", <u?page=2>; rel=\"last\"")
+        );
+        let beyond = Page {
+            number: 9,
+            per_page: 2,
+        };
+        assert_eq!(
+            beyond.link_header("u", &[], 3).as_deref(),
+            Some("<u?page=2>; rel=\"prev\", <u?page=1>; rel=\"first\"")
+        );
+    }
+}
