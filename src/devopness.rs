@@ -536,7 +536,7 @@ mod tests {
 
     #[test]
     fn next_links_stay_on_the_api_origin() {
-        let http = crate::http::client().expect("client");
+        let http = crate::http::client(&[]).expect("client");
         let c = Client::new(http, "https://api.devopness.com", "t", Instant::now());
         assert_eq!(
             c.same_origin("/pipelines/1/hooks?page=2").ok().as_deref(),

@@ -22,8 +22,19 @@ pub fn title(context: &str) -> String {
     format!("Devopness status hooks drifted ({context})")
 }
 
-/// The issue body: the report, then the marker.
+/// GitHub refuses issue bodies over 65,536 characters; leave room for the rest.
+pub const REPORT_LIMIT: usize = 60_000;
+
+/// The issue body: the report (cut to [`REPORT_LIMIT`]), then the marker.
 pub fn body(report: &str, context: &str) -> String {
+    let report = if report.chars().count() > REPORT_LIMIT {
+        let cut: String = report.chars().take(REPORT_LIMIT).collect();
+        format!(
+            "{cut}\n\n_Report cut to fit an issue; the step summary of the run has all of it._\n"
+        )
+    } else {
+        report.to_owned()
+    };
     format!(
         "{report}\n---\nOpened by the devopness-status-hooks drift check; it updates this issue while drift persists and closes it once everything is in sync.\n\n{}\n",
         marker(context)
@@ -121,5 +132,18 @@ pub async fn track_drift(
                 .map_err(|e| explain("close", e))
         }
         (Some(_), false) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_report_fits_an_issue_and_keeps_the_marker() {
+        let b = body(&"x".repeat(100_000), "ci/x");
+        assert!(b.chars().count() < 65_536);
+        assert!(b.contains(&marker("ci/x")));
+        assert!(body("short", "ci/x").starts_with("short\n"));
     }
 }

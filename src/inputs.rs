@@ -126,6 +126,8 @@ pub struct Config {
     pub timeout: std::time::Duration,
     /// `drift-issue: true` with its token.
     pub drift_issue: Option<DriftIssue>,
+    /// `ca-certificate`, as DER certificates.
+    pub ca_certificates: Vec<Vec<u8>>,
 }
 
 impl fmt::Debug for Config {
@@ -191,6 +193,8 @@ struct RawInputs {
     github_token: Option<String>,
     #[serde(rename = "timeout-seconds")]
     timeout_seconds: Option<String>,
+    #[serde(rename = "ca-certificate")]
+    ca_certificate: Option<String>,
 }
 
 /// The raw secret inputs (`api-token`, `github-token`), untrimmed, so they can be
@@ -485,6 +489,15 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
             }
         },
     };
+    let ca_certificates = match given(&raw.ca_certificate) {
+        None => Vec::new(),
+        Some(pem) => {
+            crate::http::parse_pem_certificates(pem.as_bytes(), "PEM").unwrap_or_else(|e| {
+                errors.push(InputError::new("ca-certificate", e));
+                Vec::new()
+            })
+        }
+    };
     if gitlab_ref && provider.name() != "gitlab" {
         errors.push(InputError::new(
             "gitlab-ref",
@@ -518,6 +531,7 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
             max_concurrency,
             timeout: std::time::Duration::from_secs(timeout_seconds),
             drift_issue,
+            ca_certificates,
         })
     } else {
         Err(errors)

@@ -53,7 +53,27 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
             return EXIT_FAILED;
         }
     };
-    let http = match crate::http::client() {
+    let mut roots = config.ca_certificates.clone();
+    if let Some(path) = env("SSL_CERT_FILE") {
+        match std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| {
+                crate::http::parse_pem_certificates(
+                    &pem,
+                    &format!("SSL_CERT_FILE {}", path.display()),
+                )
+            }) {
+            Ok(certs) => roots.extend(certs),
+            Err(e) => {
+                log.error(
+                    Some("SSL_CERT_FILE"),
+                    &format!("could not use SSL_CERT_FILE {}: {e}", path.display()),
+                );
+                return EXIT_FAILED;
+            }
+        }
+    }
+    let http = match crate::http::client(&roots) {
         Ok(h) => h,
         Err(e) => {
             log.error(None, &e);

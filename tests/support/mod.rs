@@ -34,6 +34,14 @@ pub const DECLARED_INPUTS: &[&str] = &[
     "hook-name",
     "only-when-commit",
     "gitlab-ref",
+    "dry-run",
+    "prune-duplicates",
+    "fail-on-drift",
+    "check-deliveries",
+    "drift-issue",
+    "github-token",
+    "timeout-seconds",
+    "ca-certificate",
 ];
 
 /// What one run of the binary produced.
