@@ -372,8 +372,8 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
 
     let max_concurrency = match given(&raw.max_concurrency) {
         None => DEFAULT_MAX_CONCURRENCY,
-        Some(s) => match s.parse::<usize>() {
-            Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => n,
+        Some(s) => match whole_number(&s) {
+            Some(n) if (1..=MAX_CONCURRENCY as u64).contains(&n) => n as usize,
             _ => {
                 errors.push(InputError::new(
                     "max-concurrency",
@@ -478,8 +478,8 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
     };
     let timeout_seconds = match given(&raw.timeout_seconds) {
         None => DEFAULT_TIMEOUT_SECONDS,
-        Some(s) => match s.parse::<u64>() {
-            Ok(n) if (1..=MAX_TIMEOUT_SECONDS).contains(&n) => n,
+        Some(s) => match whole_number(&s) {
+            Some(n) if (1..=MAX_TIMEOUT_SECONDS).contains(&n) => n,
             _ => {
                 errors.push(InputError::new(
                     "timeout-seconds",
@@ -536,6 +536,14 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
     } else {
         Err(errors)
     }
+}
+
+/// Digits only (no sign, no spaces), as a number.
+fn whole_number(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 /// A boolean input, as the toolkit accepts them.
