@@ -222,7 +222,7 @@ async fn execute(client: &Client, pipeline_id: u64, step: &Step) -> HookOutcome 
                 Err(e) if e.outcome_unknown() => {
                     outcome.outcome_unknown = true;
                     outcome.fail(format!(
-                        "pipeline {pipeline_id}: creating the {event} hook: {UNKNOWN} ({e}); run again"
+                        "pipeline {pipeline_id}: creating the {event} hook: {UNKNOWN} ({e})"
                     ));
                 }
                 Err(e) => outcome.fail(format!(

@@ -38,6 +38,8 @@ pub enum ApiError {
     Status { code: u16, message: String },
     /// No response: connection refused, reset, timed out.
     Transport(String),
+    /// Not sent at all (rate-limit wait or the run's deadline): nothing happened.
+    NotSent(String),
     /// A response that is not what the API documents.
     BadResponse(String),
 }
@@ -69,7 +71,7 @@ impl fmt::Display for ApiError {
                 "not found (404: {m}): check the pipeline id, and that the token's user can see it"
             ),
             ApiError::Validation { message, fields } => {
-                write!(f, "the API refused the hook (422: {message})")?;
+                write!(f, "the API refused the request (422: {message})")?;
                 for (field, errors) in fields {
                     write!(f, "; {field}: {}", errors.join(" "))?;
                 }
@@ -86,6 +88,7 @@ impl fmt::Display for ApiError {
                 Ok(())
             }
             ApiError::Transport(m) => write!(f, "no answer from the API ({m})"),
+            ApiError::NotSent(m) => write!(f, "not sent: {m}; run again later"),
             ApiError::BadResponse(m) => write!(f, "unexpected answer from the API: {m}"),
         }
     }
@@ -194,8 +197,8 @@ impl Client {
         let gate = self.not_before.lock().ok().and_then(|g| *g);
         if let Some(until) = gate {
             if until > self.deadline {
-                return Err(ApiError::Transport(
-                    "rate limited (429) beyond the run's timeout-seconds".into(),
+                return Err(ApiError::NotSent(
+                    "the API asked to wait (429) past the run's timeout-seconds".into(),
                 ));
             }
             tokio::time::sleep_until(until.into()).await;
@@ -211,7 +214,7 @@ impl Client {
     ) -> Result<Response, Failure> {
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            return Err(Failure::Api(ApiError::Transport(
+            return Err(Failure::Api(ApiError::NotSent(
                 "the run's timeout-seconds ran out".into(),
             )));
         }
@@ -358,7 +361,7 @@ impl Client {
         loop {
             if !seen.insert(url.clone()) {
                 return Err(ApiError::BadResponse(format!(
-                    "{what}'s pagination loops back to a page already read ({} pages in)",
+                    "{what}'s pagination loops back to a page already read (after {} page(s))",
                     seen.len()
                 )));
             }
@@ -440,7 +443,7 @@ fn path_segment(id: &str) -> String {
 
 fn transport(e: reqwest::Error) -> ApiError {
     let kind = if e.is_timeout() {
-        "timed out"
+        "timed out (a request may take 30 s, the whole run `timeout-seconds`)"
     } else if e.is_connect() {
         "could not connect"
     } else {
@@ -522,7 +525,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "the API refused the hook (422: bad); name: too long; target_url: required"
+            "the API refused the request (422: bad); name: too long; target_url: required"
         );
     }
 
