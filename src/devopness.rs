@@ -40,6 +40,8 @@ pub enum ApiError {
     Transport(String),
     /// Not sent at all (rate-limit wait or the run's deadline): nothing happened.
     NotSent(String),
+    /// The server's certificate was refused: retrying cannot help.
+    Tls(String),
     /// A response that is not what the API documents.
     BadResponse(String),
 }
@@ -89,6 +91,10 @@ impl fmt::Display for ApiError {
             }
             ApiError::Transport(m) => write!(f, "no answer from the API ({m})"),
             ApiError::NotSent(m) => write!(f, "not sent: {m}; run again later"),
+            ApiError::Tls(m) => write!(
+                f,
+                "the server's TLS certificate is not trusted ({m}): for a private or corporate CA, give its PEM in `ca-certificate` or point SSL_CERT_FILE at it"
+            ),
             ApiError::BadResponse(m) => write!(f, "unexpected answer from the API: {m}"),
         }
     }
@@ -230,8 +236,14 @@ impl Client {
         }
         let mut response = match request.send().await {
             Ok(r) => r,
-            Err(e) if e.is_connect() => return Err(Failure::NotSent(transport(e))),
-            Err(e) => return Err(Failure::Api(transport(e))),
+            Err(e) => {
+                let error = transport(&e);
+                return Err(match error {
+                    ApiError::Tls(_) => Failure::Api(error),
+                    _ if e.is_connect() => Failure::NotSent(error),
+                    _ => Failure::Api(error),
+                });
+            }
         };
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             return Err(Failure::RateLimited(
@@ -308,7 +320,7 @@ async fn read_response(response: &mut reqwest::Response) -> Result<Response, Api
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e))? {
         if body.len() + chunk.len() > MAX_BODY {
             return Err(ApiError::BadResponse(format!(
                 "a response body over {} MiB; is api-url the Devopness API?",
@@ -441,7 +453,7 @@ fn path_segment(id: &str) -> String {
         .collect()
 }
 
-fn transport(e: reqwest::Error) -> ApiError {
+fn transport(e: &reqwest::Error) -> ApiError {
     let kind = if e.is_timeout() {
         "timed out (a request may take 30 s, the whole run `timeout-seconds`)"
     } else if e.is_connect() {
@@ -451,10 +463,13 @@ fn transport(e: reqwest::Error) -> ApiError {
     };
     // The error's own text holds the URL, never the token.
     let mut detail = e.to_string();
-    let mut source = std::error::Error::source(&e);
+    let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         detail = format!("{detail}: {s}");
         source = s.source();
+    }
+    if let Some(at) = detail.find("invalid peer certificate") {
+        return ApiError::Tls(detail[at..].to_owned());
     }
     ApiError::Transport(format!("{kind}: {detail}"))
 }

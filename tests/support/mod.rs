@@ -139,18 +139,55 @@ pub fn run_action(inputs: &[(&str, &str)], env: &[(&str, &str)]) -> RunResult {
     for (k, v) in env {
         cmd.env(k, v);
     }
+    // Debug logging on, so a leak through any log level would show.
+    cmd.env("RUST_LOG", "debug");
     let out = cmd.output().expect("run the action binary");
     let outputs_raw = std::fs::read_to_string(&output_path).unwrap_or_default();
     let outputs = parse_file_commands(&outputs_raw)
         .unwrap_or_else(|e| panic!("GITHUB_OUTPUT unreadable by the runner: {e}\n{outputs_raw}"));
-    RunResult {
+    let result = RunResult {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         outputs,
         outputs_raw,
         summary: std::fs::read_to_string(&summary_path).unwrap_or_default(),
+    };
+    // Every scenario of the suite is also a leak test: no secret input may appear in
+    // anything the run wrote (stdout, stderr, GITHUB_OUTPUT, the step summary).
+    let written = result.everything_written();
+    for secret in secrets_of(inputs) {
+        assert!(
+            !written.contains(&secret),
+            "a secret input leaked into what the run wrote:\n{written}"
+        );
     }
+    result
+}
+
+/// The secret inputs' values long enough to recognise: `api-token`, `github-token`
+/// and every `extra-headers` value.
+pub fn secrets_of(inputs: &[(&str, &str)]) -> Vec<String> {
+    let first = |name: &str| {
+        inputs
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let mut secrets: Vec<String> = ["api-token", "github-token"]
+        .into_iter()
+        .filter_map(first)
+        .collect();
+    if let Some(headers) = first("extra-headers") {
+        secrets.extend(
+            headers
+                .split(['\n', '\r'])
+                .filter_map(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned()),
+        );
+    }
+    secrets.retain(|s| s.len() >= 8);
+    secrets
 }
 
 /// The runner's variable name for an input: upper-cased, spaces to `_`, hyphens kept.
