@@ -4,36 +4,29 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use fake_http::Incoming;
 
 use crate::faults::{huge_json, proxy_page, FaultKind, HTML_PAGE, MALFORMED_JSON};
 use crate::pagination::LinkMode;
 use crate::routes::{json_body, message};
-use crate::server::{App, Conn};
-use crate::RecordedRequest;
-
-/// Bodies above this are refused (413) without being handled.
-const MAX_BODY: usize = 8 * 1024 * 1024;
+use crate::server::App;
 
 pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    let conn = request
-        .extensions()
-        .get::<ConnectInfo<Conn>>()
-        .map(|c| c.0.clone());
-    let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, MAX_BODY).await;
+    let Incoming { conn, parts, body } = fake_http::read_request(request).await;
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
 
     let (seq, latency, fault) = {
         let mut state = app.lock();
-        let recorded = record(&parts, body.as_deref().unwrap_or_default());
-        let seq = state.record(recorded);
+        let seq = state
+            .requests
+            .record(&parts, body.as_deref().unwrap_or_default());
         (seq, state.latency, state.faults.take(&method, &path))
     };
     if !latency.is_zero() {
@@ -46,7 +39,9 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
     };
     match response {
         Some(response) => {
-            app.lock().set_status(seq, response.status().as_u16());
+            app.lock()
+                .requests
+                .set_status(seq, response.status().as_u16());
             response
         }
         None => {
@@ -106,11 +101,7 @@ async fn handle(app: &App, parts: Parts, body: Bytes, next: Next, mode: LinkMode
 
 /// `Authorization: Bearer <token>` (the scheme case-insensitive, as Laravel reads it).
 fn authorized(parts: &Parts, token: &str) -> bool {
-    let Some(value) = parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(value) = fake_http::authorization(parts) else {
         return false;
     };
     let Some((scheme, given)) = value.split_once(' ') else {
@@ -143,22 +134,4 @@ fn raw(status: StatusCode, content_type: &'static str, body: &str) -> Response {
         body.to_string(),
     )
         .into_response()
-}
-
-fn record(parts: &Parts, body: &[u8]) -> RecordedRequest {
-    RecordedRequest {
-        method: parts.method.as_str().to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
-        status: 0,
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
-                (k.as_str().to_string(), value)
-            })
-            .collect(),
-        body: String::from_utf8_lossy(body).into_owned(),
-    }
 }

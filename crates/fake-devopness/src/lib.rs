@@ -21,57 +21,25 @@ mod routes;
 mod server;
 mod validation;
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
+use fake_http::Server;
 use serde_json::{json, Value};
 
+/// One request the fake received.
+pub use fake_http::RecordedRequest;
 pub use faults::{Fault, FaultKind};
 
 use model::{render, View};
-use server::{App, Conn, CuttableListener};
-
-/// One request the fake received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordedRequest {
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
-    /// The status answered; 0 when the connection was dropped without a response.
-    pub status: u16,
-    /// Header names lower-cased, in the order received.
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl RecordedRequest {
-    /// POST, PUT, PATCH or DELETE.
-    pub fn is_write(&self) -> bool {
-        matches!(self.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
-    }
-
-    /// The first header of that name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body parsed as JSON, if it is JSON.
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_str(&self.body).ok()
-    }
-}
+use server::{App, State};
 
 /// A running fake. Dropping it stops the server and closes its connections.
 pub struct FakeDevopness {
+    /// Declared first: dropped first, it stops the server before the state goes.
+    server: Server,
     app: Arc<App>,
-    addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl FakeDevopness {
@@ -81,59 +49,18 @@ impl FakeDevopness {
     /// # Panics
     /// When no socket or runtime can be had (a test cannot go on without its fake).
     pub fn start(token: &str) -> FakeDevopness {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        match FakeDevopness::start_on(addr, token) {
-            Ok(fake) => fake,
-            Err(e) => panic!("fake-devopness: cannot start on {addr}: {e}"),
-        }
+        fake_http::start_on_free_port("fake-devopness", |addr| {
+            FakeDevopness::start_on(addr, token)
+        })
     }
 
     /// Starts the server on `addr`, which must be a loopback address.
     pub fn start_on(addr: SocketAddr, token: &str) -> std::io::Result<FakeDevopness> {
-        if !addr.ip().is_loopback() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "fake-devopness binds to loopback addresses only",
-            ));
-        }
-        let listener = std::net::TcpListener::bind(addr)?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let app = Arc::new(App::new(
-            token,
-            format!("http://{addr}"),
-            u64::from(addr.port()),
-        ));
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("fake-devopness")
-            .enable_all()
-            .build()?;
-        let listener = {
-            let _guard = runtime.enter();
-            tokio::net::TcpListener::from_std(listener)?
-        };
-        let service = routes::router(app.clone()).into_make_service_with_connect_info::<Conn>();
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("fake-devopness".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let serve = axum::serve(CuttableListener(listener), service);
-                    tokio::select! {
-                        _ = serve => {}
-                        _ = stopped => {}
-                    }
-                });
-                // Dropping the runtime cancels every connection task, closing the sockets.
-                runtime.shutdown_timeout(Duration::from_secs(1));
-            })?;
-        Ok(FakeDevopness {
-            app,
-            addr,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
-        })
+        let binding = Server::bind(addr, "fake-devopness")?;
+        let state = State::new(u64::from(binding.addr().port()));
+        let app = Arc::new(App::new(token, binding.base_url(), state));
+        let server = binding.serve(routes::router(app.clone()))?;
+        Ok(FakeDevopness { server, app })
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
@@ -142,7 +69,7 @@ impl FakeDevopness {
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// Adds a deploy pipeline with no hooks (replacing any pipeline with that id).
@@ -269,8 +196,7 @@ impl FakeDevopness {
 
     /// Every request received, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        let state = self.app.lock();
-        state.requests.iter().map(|(_, r)| r.clone()).collect()
+        self.app.lock().requests.all()
     }
 
     pub fn clear_requests(&self) {
@@ -333,16 +259,5 @@ impl FakeDevopness {
             )
         })
         .collect()
-    }
-}
-
-impl Drop for FakeDevopness {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }

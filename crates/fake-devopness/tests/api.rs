@@ -1,14 +1,15 @@
 mod common;
 
-use common::{call, fake_with_pipeline, get, hook_body, raw, TOKEN};
+use common::{call, fake_with_pipeline, get, hook_body, TOKEN};
 use fake_devopness::FakeDevopness;
+use fake_http::testing::raw_at;
 use serde_json::{json, Value};
 
 #[test]
 fn requires_the_bearer_token() {
     let fake = fake_with_pipeline(1);
-    let none = raw(
-        &fake,
+    let none = raw_at(
+        fake.addr(),
         "GET",
         "/pipelines/1/hooks",
         &[("Accept", "application/json")],
@@ -17,8 +18,8 @@ fn requires_the_bearer_token() {
     .expect("reply");
     assert_eq!(none.status, 401);
     assert_eq!(none.json(), json!({ "message": "Unauthenticated." }));
-    let wrong = raw(
-        &fake,
+    let wrong = raw_at(
+        fake.addr(),
         "GET",
         "/pipelines/1/hooks",
         &[("Authorization", "Bearer nope")],
@@ -26,8 +27,8 @@ fn requires_the_bearer_token() {
     )
     .expect("reply");
     assert_eq!(wrong.status, 401);
-    let lower = raw(
-        &fake,
+    let lower = raw_at(
+        fake.addr(),
         "GET",
         "/pipelines/1/hooks",
         &[("Authorization", &format!("bearer {TOKEN}"))],
@@ -382,8 +383,8 @@ fn bodies_that_are_not_json_fail_validation() {
         ("application/json", "[1, 2]"),
         ("text/plain", &hook_body("x", "action.started").to_string()),
     ] {
-        let reply = raw(
-            &fake,
+        let reply = raw_at(
+            fake.addr(),
             "POST",
             "/pipelines/1/hooks/outgoing",
             &[("Authorization", &auth), ("Content-Type", content_type)],

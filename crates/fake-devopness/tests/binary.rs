@@ -1,11 +1,9 @@
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::raw_at;
+use fake_http::testing::raw_at;
 
 #[test]
 fn binary_serves_until_terminated() {

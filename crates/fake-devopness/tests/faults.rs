@@ -2,8 +2,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{call, fake_with_pipeline, get, hook_body, raw, TOKEN};
+use common::{call, fake_with_pipeline, get, hook_body, TOKEN};
 use fake_devopness::{Fault, FaultKind};
+use fake_http::testing::raw_at;
 use serde_json::Value;
 
 const CREATE: &str = "/pipelines/1/hooks/outgoing";
@@ -11,8 +12,8 @@ const CREATE: &str = "/pipelines/1/hooks/outgoing";
 fn create(fake: &fake_devopness::FakeDevopness) -> std::io::Result<common::Reply> {
     let auth = format!("Bearer {TOKEN}");
     let body = hook_body("CI", "action.started").to_string();
-    raw(
-        fake,
+    raw_at(
+        fake.addr(),
         "POST",
         CREATE,
         &[
@@ -308,8 +309,8 @@ fn random_faults_are_reproducible() {
         );
         (0..40)
             .map(|_| {
-                raw(
-                    &fake,
+                raw_at(
+                    fake.addr(),
                     "GET",
                     "/pipelines/1",
                     &[("Authorization", &format!("Bearer {TOKEN}"))],

@@ -20,63 +20,17 @@ mod query;
 mod routes;
 mod server;
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::Duration;
 
+use fake_http::Server;
 use serde_json::Value;
 
-use model::{human, token_user, View};
-use server::{App, Conn, CuttableListener};
-
 /// One request the fake received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordedRequest {
-    pub method: String,
-    /// As sent, with the `/api/v3` prefix if there was one.
-    pub path: String,
-    /// The raw (still percent-encoded) query string.
-    pub query: Option<String>,
-    /// The status answered; 0 when the connection was dropped without a response.
-    pub status: u16,
-    /// Header names lower-cased, in the order received.
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
+pub use fake_http::RecordedRequest;
 
-impl RecordedRequest {
-    /// POST, PUT, PATCH or DELETE.
-    pub fn is_write(&self) -> bool {
-        matches!(self.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
-    }
-
-    /// The first header of that name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body parsed as JSON, if it is JSON.
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_str(&self.body).ok()
-    }
-
-    /// The decoded query parameters, in order (`labels=a%2Cb` gives `("labels", "a,b")`).
-    pub fn query_pairs(&self) -> Vec<(String, String)> {
-        query::parse(self.query.as_deref())
-    }
-
-    /// The path without the `/api/v3` prefix.
-    pub fn route(&self) -> &str {
-        match self.path.strip_prefix("/api/v3") {
-            Some(rest) if rest.starts_with('/') => rest,
-            _ => &self.path,
-        }
-    }
-}
+use model::{human, token_user, View};
+use server::{App, State};
 
 /// How the fake answers while GitHub is "down".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,10 +45,9 @@ pub enum Outage {
 
 /// A running fake. Dropping it stops the server and closes its connections.
 pub struct FakeGitHub {
+    /// Declared first: dropped first, it stops the server before the state goes.
+    server: Server,
     app: Arc<App>,
-    addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl FakeGitHub {
@@ -104,55 +57,16 @@ impl FakeGitHub {
     /// # Panics
     /// When no socket or runtime can be had (a test cannot go on without its fake).
     pub fn start(token: &str) -> FakeGitHub {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        match FakeGitHub::start_on(addr, token) {
-            Ok(fake) => fake,
-            Err(e) => panic!("fake-github: cannot start on {addr}: {e}"),
-        }
+        fake_http::start_on_free_port("fake-github", |addr| FakeGitHub::start_on(addr, token))
     }
 
     /// Starts the server on `addr`, which must be a loopback address.
     pub fn start_on(addr: SocketAddr, token: &str) -> std::io::Result<FakeGitHub> {
-        if !addr.ip().is_loopback() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "fake-github binds to loopback addresses only",
-            ));
-        }
-        let listener = std::net::TcpListener::bind(addr)?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let app = Arc::new(App::new(token, format!("http://{addr}")));
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("fake-github")
-            .enable_all()
-            .build()?;
-        let listener = {
-            let _guard = runtime.enter();
-            tokio::net::TcpListener::from_std(listener)?
-        };
-        let service = routes::router(app.clone()).into_make_service_with_connect_info::<Conn>();
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("fake-github".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let serve = axum::serve(CuttableListener(listener), service);
-                    tokio::select! {
-                        _ = serve => {}
-                        _ = stopped => {}
-                    }
-                });
-                // Dropping the runtime cancels every connection task, closing the sockets.
-                runtime.shutdown_timeout(Duration::from_secs(1));
-            })?;
-        Ok(FakeGitHub {
-            app,
-            addr,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
-        })
+        let binding = Server::bind(addr, "fake-github")?;
+        let base_url = binding.base_url();
+        let app = Arc::new(App::new(token, base_url.clone(), State::new(base_url)));
+        let server = binding.serve(routes::router(app.clone()))?;
+        Ok(FakeGitHub { server, app })
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash: the `api.github.com` equivalent.
@@ -167,7 +81,7 @@ impl FakeGitHub {
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// Makes the repository exist (no-op when it does). Owner and name compare
@@ -349,22 +263,10 @@ impl FakeGitHub {
 
     /// Every request received, in order (also those answered 401, 404 or during an outage).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        let state = self.app.lock();
-        state.requests.iter().map(|(_, r)| r.clone()).collect()
+        self.app.lock().requests.all()
     }
 
     pub fn clear_requests(&self) {
         self.app.lock().requests.clear();
-    }
-}
-
-impl Drop for FakeGitHub {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }

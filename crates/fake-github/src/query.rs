@@ -4,18 +4,7 @@
 const DEFAULT_PER_PAGE: u64 = 30;
 const MAX_PER_PAGE: u64 = 100;
 
-/// The decoded `key=value` pairs, in order (`+` is a space, `%XX` an escaped byte).
-pub(crate) fn parse(query: Option<&str>) -> Vec<(String, String)> {
-    query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(key, true), decode(value, true))
-        })
-        .collect()
-}
+pub(crate) use fake_http::query::{decode, parse};
 
 /// The last value given for `key` (Rails reads the last one).
 pub(crate) fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -24,42 +13,6 @@ pub(crate) fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a st
         .rev()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
-}
-
-/// Percent-decoding; invalid escapes are kept as they are, invalid UTF-8 is replaced.
-pub(crate) fn decode(text: &str, plus_is_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 3;
-                    }
-                    None => {
-                        out.push(b'%');
-                        i += 1;
-                    }
-                }
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            byte => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters (so `,` is `%2C` and a

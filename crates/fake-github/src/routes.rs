@@ -4,21 +4,20 @@
 
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, LINK, LOCATION};
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_TYPE, LINK, LOCATION};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use fake_http::Incoming;
 use serde_json::{json, Map, Value};
 
 use crate::model::{token_user, Store, View};
 use crate::query::{self, Page};
-use crate::server::{App, Conn};
-use crate::{Outage, RecordedRequest};
+use crate::server::App;
+use crate::Outage;
 
-/// Bodies above this are refused (413) without being handled.
-const MAX_BODY: usize = 8 * 1024 * 1024;
 /// GitHub's limit on issue and comment bodies, in characters.
 const MAX_TEXT: usize = 65_536;
 const GHES_PREFIX: &str = "/api/v3";
@@ -36,15 +35,12 @@ pub(crate) fn router(app: Arc<App>) -> Router {
 }
 
 async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
-    let conn = request
-        .extensions()
-        .get::<ConnectInfo<Conn>>()
-        .map(|c| c.0.clone());
-    let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, MAX_BODY).await;
+    let Incoming { conn, parts, body } = fake_http::read_request(request).await;
 
     let mut state = app.lock();
-    let seq = state.record(record(&parts, body.as_deref().unwrap_or_default()));
+    let seq = state
+        .requests
+        .record(&parts, body.as_deref().unwrap_or_default());
     let response = match state.outage {
         Outage::Drop => {
             // Cut the connection: the (empty) response below is never written.
@@ -64,26 +60,8 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
             }
         },
     };
-    state.set_status(seq, response.status().as_u16());
+    state.requests.set_status(seq, response.status().as_u16());
     response
-}
-
-fn record(parts: &Parts, body: &[u8]) -> RecordedRequest {
-    RecordedRequest {
-        method: parts.method.as_str().to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
-        status: 0,
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
-                (k.as_str().to_string(), value)
-            })
-            .collect(),
-        body: String::from_utf8_lossy(body).into_owned(),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,11 +269,7 @@ fn route(path: &str) -> Option<(Target<'_>, Endpoint)> {
 
 /// `Authorization: Bearer <token>` or `token <token>` (scheme case-insensitive).
 fn authorized(parts: &Parts, token: &str) -> bool {
-    let Some(value) = parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(value) = fake_http::authorization(parts) else {
         return false;
     };
     let Some((scheme, given)) = value.trim().split_once(' ') else {

@@ -1,9 +1,8 @@
 mod common;
 
-use common::{
-    call, fake_with_repo, get, label_names, links, numbers, raw, send, OWNER, REPO, TOKEN,
-};
+use common::{call, fake_with_repo, get, label_names, links, numbers, send, OWNER, REPO, TOKEN};
 use fake_github::{FakeGitHub, Outage};
+use fake_http::testing::raw_at;
 use serde_json::{json, Value};
 
 const ISSUES: &str = "/repos/acme/site/issues";
@@ -22,7 +21,8 @@ fn create(fake: &FakeGitHub, title: &str, labels: &[&str]) -> u64 {
 #[test]
 fn requires_the_token() {
     let fake = fake_with_repo();
-    let none = raw(&fake, "GET", ISSUES, &[], None).expect("reply");
+    let addr = fake.addr();
+    let none = raw_at(addr, "GET", ISSUES, &[], None).expect("reply");
     assert_eq!(none.status, 401);
     assert_eq!(
         none.json(),
@@ -32,22 +32,22 @@ fn requires_the_token() {
             "status": "401",
         })
     );
-    let wrong = raw(
-        &fake,
+    let wrong = raw_at(
+        addr,
         "GET",
         ISSUES,
         &[("Authorization", "Bearer nope")],
         None,
     );
     assert_eq!(wrong.expect("reply").status, 401);
-    let basic = raw(&fake, "GET", ISSUES, &[("Authorization", TOKEN)], None);
+    let basic = raw_at(addr, "GET", ISSUES, &[("Authorization", TOKEN)], None);
     assert_eq!(basic.expect("reply").status, 401);
     for auth in [
         format!("Bearer {TOKEN}"),
         format!("token {TOKEN}"),
         format!("bearer {TOKEN}"),
     ] {
-        let reply = raw(&fake, "GET", ISSUES, &[("Authorization", &auth)], None).expect("reply");
+        let reply = raw_at(addr, "GET", ISSUES, &[("Authorization", &auth)], None).expect("reply");
         assert_eq!(reply.status, 200, "{auth}");
         assert_eq!(reply.json(), json!([]));
         assert_eq!(
@@ -568,9 +568,10 @@ fn read_only_token() {
 #[test]
 fn outages() {
     let fake = fake_with_repo();
+    let addr = fake.addr();
     fake.set_unreachable(true);
     for auth in [format!("Bearer {TOKEN}"), "Bearer wrong".to_string()] {
-        let reply = raw(&fake, "GET", ISSUES, &[("Authorization", &auth)], None).expect("reply");
+        let reply = raw_at(addr, "GET", ISSUES, &[("Authorization", &auth)], None).expect("reply");
         assert_eq!(reply.status, 503);
         assert!(reply.json()["message"].is_string());
     }
@@ -581,8 +582,8 @@ fn outages() {
     assert_eq!(get(&fake, ISSUES).status, 502);
 
     fake.set_outage(Outage::Drop);
-    let dropped = raw(
-        &fake,
+    let dropped = raw_at(
+        addr,
         "POST",
         ISSUES,
         &[("Authorization", &format!("Bearer {TOKEN}"))],
