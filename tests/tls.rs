@@ -236,7 +236,10 @@ fn assert_refused_certificate(
     assert!(error.contains("certificate"), "{why}");
     assert!(error.contains(reason), "{why}");
     // Says how to fix it.
-    assert!(error.contains("ca-certificate") && error.contains("SSL_CERT_FILE"), "{why}");
+    assert!(
+        error.contains("ca-certificate") && error.contains("SSL_CERT_FILE"),
+        "{why}"
+    );
 }
 
 #[test]
