@@ -121,22 +121,6 @@ fn assert_three_correct(fake: &FakeDevopness, pipeline: u64, want: &BTreeMap<Str
     assert_eq!(&by_event(fake, pipeline), want, "pipeline {pipeline}");
 }
 
-fn with_env(
-    fake: &FakeDevopness,
-    pipelines: &str,
-    more: &[(&str, &str)],
-    env: &[(&str, &str)],
-) -> RunResult {
-    let url = fake.base_url();
-    let mut inputs = vec![
-        ("api-token", TOKEN),
-        ("pipeline-ids", pipelines),
-        ("api-url", url.as_str()),
-    ];
-    inputs.extend_from_slice(more);
-    run_action(&inputs, env)
-}
-
 // ---------------------------------------------------------------- 429
 
 /// `retry_after` is called just before the run starts.
@@ -677,7 +661,7 @@ fn http_proxy_is_used_and_no_proxy_bypasses_it() {
     fake.add_pipeline(112);
     let proxy = start_proxy(fake.addr());
 
-    let run = with_env(&fake, "111", &[TIMEOUT], &[("HTTP_PROXY", &proxy.url)]);
+    let run = apply_with_env(&fake, "111", &[TIMEOUT], &[("HTTP_PROXY", &proxy.url)]);
     assert_eq!(run.code, 0, "{}", show(&run));
     assert_three_correct(&fake, 111, &want);
     let seen = proxy.connections.load(Ordering::SeqCst);
@@ -694,7 +678,7 @@ fn http_proxy_is_used_and_no_proxy_bypasses_it() {
     );
     assert!(!run.everything_written().contains(TOKEN));
 
-    let run = with_env(
+    let run = apply_with_env(
         &fake,
         "112",
         &[TIMEOUT],
@@ -716,12 +700,12 @@ fn lower_case_proxy_variables_work_too() {
     fake.add_pipeline(113);
     fake.add_pipeline(114);
     let proxy = start_proxy(fake.addr());
-    let run = with_env(&fake, "113", &[TIMEOUT], &[("http_proxy", &proxy.url)]);
+    let run = apply_with_env(&fake, "113", &[TIMEOUT], &[("http_proxy", &proxy.url)]);
     assert_eq!(run.code, 0, "{}", show(&run));
     assert_three_correct(&fake, 113, &want);
     let seen = proxy.connections.load(Ordering::SeqCst);
     assert!(seen >= 1, "http_proxy was not used");
-    let run = with_env(
+    let run = apply_with_env(
         &fake,
         "114",
         &[TIMEOUT],

@@ -7,71 +7,10 @@ use support::providers::as_sent;
 use support::*;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CONTEXT: &str = "ci/devopness(build)";
 const EVENTS: [&str; 3] = ["action.started", "action.failed", "action.completed"];
-
-/// A started run of the binary, with the files it writes.
-struct Running {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-/// Like `support::run_action`, but returns as soon as the process is started.
-fn spawn_action(inputs: &[(&str, &str)]) -> Running {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let output_path: PathBuf = dir.path().join("set_output");
-    let summary_path: PathBuf = dir.path().join("step_summary");
-    std::fs::write(&output_path, "").expect("output file");
-    std::fs::write(&summary_path, "").expect("summary file");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_devopness-status-hooks"));
-    cmd.env_clear()
-        .env("GITHUB_ACTIONS", "true")
-        .env("CI", "true")
-        .env("GITHUB_REPOSITORY", REPO)
-        .env("GITHUB_API_URL", "https://api.github.com")
-        .env("GITHUB_SERVER_URL", "https://github.com")
-        .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
-        .env("GITHUB_WORKSPACE", dir.path())
-        .env("GITHUB_OUTPUT", &output_path)
-        .env("GITHUB_STEP_SUMMARY", &summary_path)
-        .env("HOME", dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for name in DECLARED_INPUTS {
-        let value = inputs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| *v)
-            .unwrap_or("");
-        cmd.env(input_var(name), value);
-    }
-    let child = cmd.spawn().expect("start the action binary");
-    Running { child, dir }
-}
-
-impl Running {
-    fn wait(self) -> RunResult {
-        let out = self.child.wait_with_output().expect("wait for the action");
-        let outputs_raw =
-            std::fs::read_to_string(self.dir.path().join("set_output")).unwrap_or_default();
-        let outputs = parse_file_commands(&outputs_raw)
-            .unwrap_or_else(|e| panic!("GITHUB_OUTPUT unreadable: {e}\n{outputs_raw}"));
-        RunResult {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            outputs,
-            outputs_raw,
-            summary: std::fs::read_to_string(self.dir.path().join("step_summary"))
-                .unwrap_or_default(),
-        }
-    }
-}
 
 fn show(run: &RunResult) -> String {
     format!(
@@ -153,13 +92,13 @@ fn two_runs_at_once_on_a_new_pipeline_leave_exactly_three_hooks() {
         fake.set_latency(Duration::from_millis(10 + (round * 7) % 21));
         fake.clear_requests();
         let ids = pipeline.to_string();
-        let a = spawn_action(&inputs(&url, &ids));
+        let a = start_action(&inputs(&url, &ids), &[]);
         // Half the rounds start together; the others stagger B by up to 60 ms so
         // it lists while A's creates or its verifying list are under way.
         if round % 2 == 1 {
             std::thread::sleep(Duration::from_millis((round * 13) % 61));
         }
-        let b = spawn_action(&inputs(&url, &ids));
+        let b = start_action(&inputs(&url, &ids), &[]);
         let (a, b) = (a.wait(), b.wait());
         assert_eq!(a.code, 0, "round {round}, run A: {}", show(&a));
         assert_eq!(b.code, 0, "round {round}, run B: {}", show(&b));
@@ -329,8 +268,8 @@ fn two_runs_at_once_on_a_pipeline_with_copies_and_foreign_hooks() {
         let before = snapshot(&fake, pipeline, &foreign);
         fake.set_latency(Duration::from_millis(10 + round * 4));
         let ids = pipeline.to_string();
-        let a = spawn_action(&inputs(&url, &ids));
-        let b = spawn_action(&inputs(&url, &ids));
+        let a = start_action(&inputs(&url, &ids), &[]);
+        let b = start_action(&inputs(&url, &ids), &[]);
         let (a, b) = (a.wait(), b.wait());
         fake.set_latency(Duration::ZERO);
         assert_eq!(a.code, 0, "round {round}, A: {}", show(&a));

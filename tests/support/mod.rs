@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 pub use fake_devopness::{FakeDevopness, Fault, FaultKind, RecordedRequest};
 pub use serde_json::{json, Value};
@@ -103,6 +103,18 @@ impl RunResult {
 /// Runs the action binary with `inputs` (names as in action.yml) and extra env vars,
 /// in an environment holding only what the runner would set.
 pub fn run_action(inputs: &[(&str, &str)], env: &[(&str, &str)]) -> RunResult {
+    start_action(inputs, env).wait()
+}
+
+/// A started run of the binary, with the files it writes.
+pub struct Started {
+    child: Child,
+    dir: tempfile::TempDir,
+    secrets: Vec<String>,
+}
+
+/// Starts the action binary as [`run_action`] does, without waiting for it.
+pub fn start_action(inputs: &[(&str, &str)], env: &[(&str, &str)]) -> Started {
     let dir = tempfile::tempdir().expect("tempdir");
     let output_path: PathBuf = dir.path().join("set_output");
     let summary_path: PathBuf = dir.path().join("step_summary");
@@ -120,7 +132,18 @@ pub fn run_action(inputs: &[(&str, &str)], env: &[(&str, &str)]) -> RunResult {
         .env("GITHUB_WORKSPACE", dir.path())
         .env("GITHUB_OUTPUT", &output_path)
         .env("GITHUB_STEP_SUMMARY", &summary_path)
-        .env("HOME", dir.path());
+        .env("HOME", dir.path())
+        // Debug logging on, so a leak through any log level would show.
+        .env("RUST_LOG", "debug")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, _) in inputs {
+        assert!(
+            DECLARED_INPUTS.contains(name),
+            "input {name} is not declared in the test list"
+        );
+    }
     for name in DECLARED_INPUTS {
         let value = inputs
             .iter()
@@ -129,40 +152,49 @@ pub fn run_action(inputs: &[(&str, &str)], env: &[(&str, &str)]) -> RunResult {
             .unwrap_or("");
         cmd.env(input_var(name), value);
     }
-    for (name, value) in inputs {
-        assert!(
-            DECLARED_INPUTS.contains(name),
-            "input {name} is not declared in the test list"
-        );
-        let _ = value;
-    }
     for (k, v) in env {
         cmd.env(k, v);
     }
-    // Debug logging on, so a leak through any log level would show.
-    cmd.env("RUST_LOG", "debug");
-    let out = cmd.output().expect("run the action binary");
-    let outputs_raw = std::fs::read_to_string(&output_path).unwrap_or_default();
-    let outputs = parse_file_commands(&outputs_raw)
-        .unwrap_or_else(|e| panic!("GITHUB_OUTPUT unreadable by the runner: {e}\n{outputs_raw}"));
-    let result = RunResult {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        outputs,
-        outputs_raw,
-        summary: std::fs::read_to_string(&summary_path).unwrap_or_default(),
-    };
-    // Every scenario of the suite is also a leak test: no secret input may appear in
-    // anything the run wrote (stdout, stderr, GITHUB_OUTPUT, the step summary).
-    let written = result.everything_written();
-    for secret in secrets_of(inputs) {
-        assert!(
-            !written.contains(&secret),
-            "a secret input leaked into what the run wrote:\n{written}"
-        );
+    let child = cmd.spawn().expect("start the action binary");
+    Started {
+        child,
+        dir,
+        secrets: secrets_of(inputs),
     }
-    result
+}
+
+impl Started {
+    /// Waits for the run and reads back what it wrote.
+    pub fn wait(self) -> RunResult {
+        let out = self
+            .child
+            .wait_with_output()
+            .expect("wait for the action binary");
+        let outputs_raw =
+            std::fs::read_to_string(self.dir.path().join("set_output")).unwrap_or_default();
+        let outputs = parse_file_commands(&outputs_raw).unwrap_or_else(|e| {
+            panic!("GITHUB_OUTPUT unreadable by the runner: {e}\n{outputs_raw}")
+        });
+        let result = RunResult {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            outputs,
+            outputs_raw,
+            summary: std::fs::read_to_string(self.dir.path().join("step_summary"))
+                .unwrap_or_default(),
+        };
+        // Every scenario of the suite is also a leak test: no secret input may appear in
+        // anything the run wrote (stdout, stderr, GITHUB_OUTPUT, the step summary).
+        let written = result.everything_written();
+        for secret in &self.secrets {
+            assert!(
+                !written.contains(secret.as_str()),
+                "a secret input leaked into what the run wrote:\n{written}"
+            );
+        }
+        result
+    }
 }
 
 /// The secret inputs' values long enough to recognise: `api-token`, `github-token`
@@ -197,6 +229,16 @@ pub fn input_var(name: &str) -> String {
 
 /// Runs against `fake` with the token and the given pipelines, plus other inputs.
 pub fn apply(fake: &FakeDevopness, pipelines: &str, more: &[(&str, &str)]) -> RunResult {
+    apply_with_env(fake, pipelines, more, &[])
+}
+
+/// [`apply`] with extra environment variables.
+pub fn apply_with_env(
+    fake: &FakeDevopness,
+    pipelines: &str,
+    more: &[(&str, &str)],
+    env: &[(&str, &str)],
+) -> RunResult {
     let url = fake.base_url();
     let mut inputs = vec![
         ("api-token", TOKEN),
@@ -204,7 +246,7 @@ pub fn apply(fake: &FakeDevopness, pipelines: &str, more: &[(&str, &str)]) -> Ru
         ("api-url", url.as_str()),
     ];
     inputs.extend_from_slice(more);
-    run_action(&inputs, &[])
+    run_action(&inputs, env)
 }
 
 /// Parses a file-command file (GITHUB_OUTPUT, GITHUB_ENV) by the runner's rules:
