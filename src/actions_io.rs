@@ -12,11 +12,13 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-/// Escapes a command message: `%` first, then CR and LF.
+/// Escapes a command message: `%` first, then CR and LF. The runner also reads the
+/// older `##[command]` form anywhere in a line, so `##[` is broken up too.
 pub fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
+        .replace("##[", "##%5B")
 }
 
 /// Escapes a command property value: as [`escape_data`] plus `:` and `,`.
@@ -130,12 +132,13 @@ impl Log {
         self.line("::endgroup::");
     }
 
-    /// A plain log line. Each line is indented so it can never start a command,
-    /// and embedded line breaks are escaped.
+    /// A plain log line, escaped like a command message. A line that would start
+    /// with `::` (the runner trims leading space before looking) gets a `| ` prefix,
+    /// so it can never start a command.
     pub fn info(&self, message: &str) {
         let message = escape_data(&self.secrets.redact(message));
         if message.trim_start().starts_with("::") {
-            self.line(&format!("  {message}"));
+            self.line(&format!("| {message}"));
         } else {
             self.line(&message);
         }
@@ -246,7 +249,9 @@ mod tests {
         let text = buf.text();
         assert_eq!(text.lines().count(), 2, "{text}");
         assert!(text.starts_with("::error title=in%3Aput::bad%0A::add-mask::x\n"));
-        assert!(text.lines().nth(1).is_some_and(|l| l.starts_with("  ::")));
+        assert!(text.lines().nth(1).is_some_and(|l| l.starts_with("| ::")));
+        log.info("x ##[stop-commands]zz");
+        assert!(buf.text().ends_with("x ##%5Bstop-commands]zz\n"));
     }
 
     #[test]

@@ -346,7 +346,8 @@ impl Client {
         self.list_all(url, "the hook list").await
     }
 
-    /// The most recent deliveries of an outgoing hook (the first page, newest first).
+    /// Recent deliveries of an outgoing hook: the first page and, if there are more,
+    /// the last page (the API does not document its order).
     pub async fn recent_deliveries(
         &self,
         hook_id: &str,
@@ -358,7 +359,19 @@ impl Client {
             path_segment(hook_id)
         );
         let response = self.send(Method::GET, &url, None).await?;
-        parse_json(&response.body, "the hook's delivery log")
+        let mut deliveries: Vec<Delivery> = parse_json(&response.body, "the hook's delivery log")?;
+        // The API documents no order: when there is more than one page, the newest
+        // may be on the last one. Read it too; callers sort by `created_at`.
+        let last = response.link.as_deref().and_then(|l| link::find(l, "last"));
+        if let Some(last) = last {
+            let last = self.same_origin(&last)?;
+            if last != url {
+                let response = self.send(Method::GET, &last, None).await?;
+                let more: Vec<Delivery> = parse_json(&response.body, "the hook's delivery log")?;
+                deliveries.extend(more);
+            }
+        }
+        Ok(deliveries)
     }
 
     /// Every item of a paginated list, following `Link: rel="next"`.

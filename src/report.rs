@@ -169,6 +169,11 @@ fn advice(h: &HookOutcome, options: &RunOptions) -> String {
 fn headline(c: &Counts, options: &RunOptions, pipelines: usize) -> String {
     let verb = if options.dry_run { "would be " } else { "" };
     match options.mode {
+        Mode::Check if c.failed > 0 => format!(
+            "**Check incomplete**: {} hook(s) could not be checked (see the errors below){}.",
+            c.failed,
+            if drift(c, options) { "; drift was found in the rest" } else { "" }
+        ),
         Mode::Check if drift(c, options) => format!(
             "**Drift found** on {pipelines} pipeline(s): {} missing, {} drifted, {} duplicate(s), {} failing delivery(ies).",
             c.missing, c.drifted, c.duplicates, c.unhealthy

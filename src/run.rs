@@ -96,7 +96,8 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
         },
         options: config.options,
     };
-    let outcomes = apply::run_all(job, &config.pipeline_ids, config.max_concurrency).await;
+    let mut outcomes = apply::run_all(job, &config.pipeline_ids, config.max_concurrency).await;
+    redact_outcomes(&mut outcomes, log);
     log_outcomes(&outcomes, &config, log);
 
     let counts = report::counts(&outcomes, &config.options);
@@ -107,7 +108,10 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
         &config.status.repository,
         &config.status.context,
     );
-    if let Some(issue) = &config.drift_issue {
+    let all_ok = outcomes.iter().all(PipelineOutcome::ok);
+    // A check that could not read everything says nothing about being in sync:
+    // the issue is left as it is then, unless drift was found anyway.
+    if let Some(issue) = config.drift_issue.as_ref().filter(|_| drift || all_ok) {
         if let Err(e) = crate::github::track_drift(
             issue,
             &config.status.context,
@@ -120,7 +124,7 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
             log.error(Some("Drift issue"), &e);
         }
     }
-    write_outputs(
+    let outputs_written = write_outputs(
         &report::outputs(&outcomes, &config.options),
         output_file.as_deref(),
         log,
@@ -133,7 +137,7 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
             );
         }
     }
-    if !outcomes.iter().all(PipelineOutcome::ok) {
+    if !all_ok || !outputs_written {
         EXIT_FAILED
     } else if drift && config.options.fail_on_drift {
         log.error(
@@ -146,22 +150,66 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     }
 }
 
-fn write_outputs(outputs: &[(&str, String)], path: Option<&Path>, log: &Log) {
+/// Writes the outputs (or logs them when not run by a runner); false on failure.
+fn write_outputs(outputs: &[(&str, String)], path: Option<&Path>, log: &Log) -> bool {
     match path {
-        Some(path) => {
-            if let Err(e) = actions_io::write_outputs(path, outputs) {
+        Some(path) => match actions_io::write_outputs(path, outputs) {
+            Ok(()) => true,
+            Err(e) => {
                 log.error(
                     None,
                     &format!("could not write the step outputs ({}): {e}", path.display()),
                 );
+                false
             }
-        }
+        },
         None => {
             for (name, value) in outputs {
                 log.info(&format!("output {name}={value}"));
             }
+            true
         }
     }
+}
+
+/// Server text (errors, warnings) may echo a secret: redact it once, before any
+/// report is built from it (Markdown escaping would hide it from later redaction).
+fn redact_outcomes(outcomes: &mut [PipelineOutcome], log: &Log) {
+    let secrets = log.secrets();
+    for p in outcomes {
+        p.error = p.error.as_deref().map(|e| secrets.redact(e));
+        for w in &mut p.warnings {
+            *w = secrets.redact(w);
+        }
+        for h in &mut p.hooks {
+            h.error = h.error.as_deref().map(|e| secrets.redact(e));
+        }
+    }
+}
+
+/// The body as the log may show it: `extra-headers` values (secrets) elided.
+fn printable_body(body: &serde_json::Value, config: &Config) -> serde_json::Value {
+    let mut body = body.clone();
+    if let Some(headers) = body
+        .pointer_mut("/settings/request_headers")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for header in headers {
+            let name = header
+                .get("name")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("");
+            let secret = config
+                .status
+                .extra_headers
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case(name));
+            if secret {
+                header["value"] = serde_json::Value::String("***".into());
+            }
+        }
+    }
+    body
 }
 
 fn report_input_errors(errors: &[InputError], log: &Log, summary: Option<&Path>) {
@@ -208,7 +256,8 @@ fn log_outcomes(outcomes: &[PipelineOutcome], config: &Config, log: &Log) {
                 ));
             }
             if let Some(body) = h.body.as_ref().filter(|_| config.options.dry_run) {
-                let text = serde_json::to_string_pretty(body).unwrap_or_default();
+                let text =
+                    serde_json::to_string_pretty(&printable_body(body, config)).unwrap_or_default();
                 log.info(&format!(
                     "  request body ({}):",
                     if h.result == HookResult::WouldCreate {

@@ -342,3 +342,35 @@ fn mode_specific_inputs_are_checked() {
     }
     assert!(fake.requests().is_empty());
 }
+
+#[test]
+fn text_from_the_api_cannot_forge_workflow_commands() {
+    let fake = in_sync(&[1]);
+    let started = hook_of(&fake, 1, "action.started");
+    fake.edit_hook(&id_of(&started), |h| {
+        h["settings"]["request_body"]["description"] = json!("x ##[stop-commands]zz");
+        h["name"] = json!("::error::forged");
+    });
+    let run = check(&fake, "1", &[]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    for line in run.stdout.lines() {
+        assert!(!line.contains("##[stop-commands]"), "forged: {line}");
+        let t = line.trim_start();
+        assert!(!t.starts_with("::error::forged"), "forged: {line}");
+    }
+    assert!(run.stdout.contains("##%5Bstop-commands]"));
+}
+
+#[test]
+fn a_run_that_cannot_write_its_outputs_fails() {
+    let fake = fake_with(&[1]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let not_a_file = dir.path().to_string_lossy().into_owned();
+    let run = apply_with_env(&fake, "1", &[], &[("GITHUB_OUTPUT", not_a_file.as_str())]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.errors().iter().any(|e| e.contains("step outputs")),
+        "{}",
+        run.stdout
+    );
+}

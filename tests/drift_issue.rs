@@ -195,3 +195,23 @@ fn a_rejected_github_token_says_so() {
     );
     assert!(w.issues().is_empty());
 }
+
+#[test]
+fn a_check_that_could_not_read_leaves_the_issue_open() {
+    let w = world();
+    w.drift();
+    assert_eq!(w.check(&w.github.base_url()).code, 2);
+    assert_eq!(w.issues()[0]["state"], "open");
+    // Pipeline 1 can no longer be read: nothing is known to be in sync.
+    w.devopness.forbid_pipeline(1);
+    let run = w.check(&w.github.base_url());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.summary.contains("**Check incomplete**"),
+        "{}",
+        run.summary
+    );
+    assert_eq!(w.issues()[0]["state"], "open");
+    let number = w.issues()[0]["number"].as_u64().unwrap_or_default();
+    assert!(w.github.comments(OWNER, NAME, number).is_empty());
+}

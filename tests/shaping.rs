@@ -104,3 +104,28 @@ fn only_when_commit_adds_the_trigger_type_condition() {
         .all(|h| h["trigger_when"]["conditions"] == json!([])));
     assert_refused("github", &[("only-when-commit", "yes")], "only-when-commit");
 }
+
+#[test]
+fn a_dry_run_never_prints_extra_header_values_whatever_they_hold() {
+    let secret = r#"p"a%s\s-0042"#;
+    let headers = format!("X-Proxy-Auth: {secret}");
+    let fake = fake_with(&[1]);
+    let run = apply(
+        &fake,
+        "1",
+        &[("extra-headers", headers.as_str()), ("dry-run", "true")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("\"X-Proxy-Auth\""), "{}", run.stdout);
+    let written = run.everything_written();
+    // Neither raw, nor JSON-escaped, nor percent-escaped.
+    for form in [
+        secret.to_owned(),
+        secret.replace('"', "\\\"").replace('\\', "\\\\"),
+        "a%25s".to_owned(),
+        "-0042".to_owned(),
+    ] {
+        assert!(!written.contains(&form), "{form} printed:\n{written}");
+    }
+    assert!(writes(&fake).is_empty());
+}
