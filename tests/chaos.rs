@@ -12,7 +12,7 @@
 //! the fault dice of a shard are drawn in a deterministic order of runs.
 
 mod support;
-use support::providers::as_sent;
+use support::providers::{ours, sent};
 use support::*;
 
 use std::collections::BTreeMap;
@@ -85,21 +85,6 @@ const STARTS: [Start; 6] = [
     Start::ExactCopy,
     Start::GuideByHand,
 ];
-
-/// A hook as the action sends it, the body as an object.
-fn sent(hook: &Value) -> Value {
-    let mut s = as_sent(hook);
-    s["settings"]["request_body"] = body_of(hook);
-    s
-}
-
-/// Our hooks by the action's identity rule: our context, exactly one event.
-fn ours(fake: &FakeDevopness, pipeline: u64) -> Vec<Value> {
-    hooks_with_context(fake, pipeline, CONTEXT)
-        .into_iter()
-        .filter(|h| h["trigger_when"]["events"].as_array().map(Vec::len) == Some(1))
-        .collect()
-}
 
 /// How many hooks of ours each event has.
 fn per_event(fake: &FakeDevopness, pipeline: u64) -> [usize; 3] {

@@ -3,7 +3,7 @@
 //! oldest, and hooks that are not ours are never touched.
 
 mod support;
-use support::providers::as_sent;
+use support::providers::{ours, sent};
 use support::*;
 
 use std::collections::BTreeMap;
@@ -43,21 +43,6 @@ fn reference(fake: &FakeDevopness, pipeline: u64) -> BTreeMap<String, Value> {
     }
     assert_eq!(out.len(), 3);
     out
-}
-
-/// A hook as the action would send it, its body as an object.
-fn sent(hook: &Value) -> Value {
-    let mut s = as_sent(hook);
-    s["settings"]["request_body"] = body_of(hook);
-    s
-}
-
-/// Our hooks by the action's identity rule: our context, exactly one event.
-fn ours(fake: &FakeDevopness, pipeline: u64) -> Vec<Value> {
-    hooks_with_context(fake, pipeline, CONTEXT)
-        .into_iter()
-        .filter(|h| h["trigger_when"]["events"].as_array().map(Vec::len) == Some(1))
-        .collect()
 }
 
 /// Exactly one correct hook per event with our context, nothing else of ours.

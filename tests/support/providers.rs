@@ -250,3 +250,19 @@ pub fn assert_refused(provider: &str, inputs: &[(&str, &str)], input: &str) {
         "a request was sent for {inputs:?}"
     );
 }
+
+/// A hook as the action sends it, the body as an object.
+pub fn sent(hook: &Value) -> Value {
+    let mut s = as_sent(hook);
+    s["settings"]["request_body"] = body_of(hook);
+    s
+}
+
+/// Our hooks by the action's identity rule, for the default context: that context,
+/// exactly one event.
+pub fn ours(fake: &FakeDevopness, pipeline: u64) -> Vec<Value> {
+    hooks_with_context(fake, pipeline, "ci/devopness(build)")
+        .into_iter()
+        .filter(|h| h["trigger_when"]["events"].as_array().map(Vec::len) == Some(1))
+        .collect()
+}
