@@ -167,7 +167,6 @@ fn advice(h: &HookOutcome, options: &RunOptions) -> String {
 }
 
 fn headline(c: &Counts, options: &RunOptions, pipelines: usize) -> String {
-    let verb = if options.dry_run { "would be " } else { "" };
     match options.mode {
         Mode::Check if c.failed > 0 => format!(
             "**Check incomplete**: {} hook(s) could not be checked (see the errors below){}.",
@@ -183,7 +182,7 @@ fn headline(c: &Counts, options: &RunOptions, pipelines: usize) -> String {
         Mode::Remove => format!("{} hook(s) deleted on {pipelines} pipeline(s).", c.deleted),
         Mode::Apply if options.dry_run => format!("Dry run on {pipelines} pipeline(s): nothing was written."),
         Mode::Apply => format!(
-            "{pipelines} pipeline(s): **{} created, {} updated, {} unchanged{}{verb}**.",
+            "{pipelines} pipeline(s): **{} created, {} updated, {} unchanged{}**.",
             c.created,
             c.updated,
             c.unchanged,
