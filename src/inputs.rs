@@ -448,10 +448,8 @@ pub fn read(vars: &[(String, String)]) -> Result<Config, Vec<InputError>> {
         (true, Some(token)) => {
             let api_url = check_api_url(
                 "GITHUB_API_URL",
-                &env_fn("GITHUB_API_URL")
-                    .map(|u| u.trim().to_owned())
-                    .filter(|u| !u.is_empty())
-                    .unwrap_or_else(|| "https://api.github.com".into()),
+                // The issue lives on GitHub: its API URL is GitHub's default.
+                &providers::ALL[0].default_api_url(&env_fn),
             )
             .unwrap_or_else(|e| {
                 errors.push(e);

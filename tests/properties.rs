@@ -711,14 +711,7 @@ fn apply_model(store: &mut Vec<Value>, steps: &[Step], body_as_string: bool, nex
                     .iter_mut()
                     .find(|h| id_of(h) == hook_id)
                     .unwrap_or_else(|| panic!("update of unknown hook {hook_id}"));
-                for key in [
-                    "name",
-                    "action_type",
-                    "target_url",
-                    "active",
-                    "trigger_when",
-                    "settings",
-                ] {
+                for key in support::providers::SENT_FIELDS {
                     hook[key] = body[key].clone();
                 }
                 if body_as_string {

@@ -123,17 +123,20 @@ pub fn hooks_by_event(fake: &FakeDevopness, pipeline: u64) -> Vec<Value> {
         .collect()
 }
 
+/// The hook fields the action writes (create and update bodies, less `id`).
+pub const SENT_FIELDS: [&str; 6] = [
+    "name",
+    "action_type",
+    "target_url",
+    "active",
+    "trigger_when",
+    "settings",
+];
+
 /// Only what the action sends (the create body), without what the server adds.
 pub fn as_sent(hook: &Value) -> Value {
     let mut body = json!({});
-    for key in [
-        "name",
-        "action_type",
-        "target_url",
-        "active",
-        "trigger_when",
-        "settings",
-    ] {
+    for key in SENT_FIELDS {
         body[key] = hook[key].clone();
     }
     body
