@@ -3,7 +3,9 @@
 //! It serves, on 127.0.0.1 only, the endpoints the product uses (see
 //! `/work/shared/devopness-api/NOTES.md`) with the real API's shapes, status codes, Laravel
 //! validation and pagination, and can inject faults (error statuses, dropped connections,
-//! broken bodies, endless pagination).
+//! broken bodies, endless pagination). Pipelines may belong to applications
+//! ([`FakeDevopness::add_application`], [`FakeDevopness::seed_applications`]), served by
+//! `GET /applications/{id}` and `GET /pipelines/application/{id}`.
 //!
 //! ```no_run
 //! use fake_devopness::{FakeDevopness, Fault, FaultKind};
@@ -13,6 +15,7 @@
 //! // ... point the client at fake.base_url() ...
 //! ```
 
+mod applications;
 mod faults;
 mod gate;
 mod model;
@@ -28,6 +31,7 @@ use std::time::Duration;
 use fake_http::Server;
 use serde_json::{json, Value};
 
+pub use applications::{NewApplication, SeededApplication};
 /// One request the fake received.
 pub use fake_http::RecordedRequest;
 pub use faults::{Fault, FaultKind};

@@ -1,7 +1,8 @@
 //! `fake-devopness --port 0 --token TOKEN --pipelines 1,2,3 [--latency-ms 50]
-//! [--seed-guide-hooks PIPELINE] [--forbid-pipelines 4,5]`
+//! [--seed-guide-hooks PIPELINE] [--forbid-pipelines 4,5] [--seed-applications]`
 //!
-//! Prints `listening on http://127.0.0.1:PORT` as its first line, then serves until SIGINT or
+//! Prints `listening on http://127.0.0.1:PORT` as its first line (then, with
+//! `--seed-applications`, one line per seeded application), then serves until SIGINT or
 //! SIGTERM.
 
 use std::io::Write;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use fake_devopness::FakeDevopness;
 
 const USAGE: &str = "usage: fake-devopness [--port N] --token TOKEN [--pipelines 1,2,3] \
-[--forbid-pipelines 4,5] [--latency-ms MS] [--seed-guide-hooks PIPELINE]";
+[--forbid-pipelines 4,5] [--latency-ms MS] [--seed-guide-hooks PIPELINE] [--seed-applications]";
 
 struct Options {
     port: u16,
@@ -21,6 +22,7 @@ struct Options {
     forbidden: Vec<u64>,
     latency: Duration,
     seed_guide_hooks: Option<u64>,
+    seed_applications: bool,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -31,11 +33,16 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
         forbidden: Vec::new(),
         latency: Duration::ZERO,
         seed_guide_hooks: None,
+        seed_applications: false,
     };
     let mut args = args;
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
             return Err(USAGE.to_string());
+        }
+        if flag == "--seed-applications" {
+            options.seed_applications = true;
+            continue;
         }
         let value = args
             .next()
@@ -99,9 +106,25 @@ fn main() -> ExitCode {
         fake.seed_guide_hooks(id, "OWNER/REPO");
     }
     fake.set_latency(options.latency);
+    let seeded = if options.seed_applications {
+        fake.seed_applications()
+    } else {
+        Vec::new()
+    };
 
     let mut stdout = std::io::stdout().lock();
-    if writeln!(stdout, "listening on {}", fake.base_url())
+    let mut lines = vec![format!("listening on {}", fake.base_url())];
+    lines.extend(seeded.iter().map(|a| {
+        format!(
+            "application {} ({} {}): deploy pipelines {:?}, other pipelines {:?}",
+            a.id,
+            a.provider,
+            a.repository.as_deref().unwrap_or("no repository"),
+            a.deploy_pipelines,
+            a.other_pipelines
+        )
+    }));
+    if writeln!(stdout, "{}", lines.join("\n"))
         .and_then(|()| stdout.flush())
         .is_err()
     {
@@ -156,6 +179,9 @@ mod tests {
         assert_eq!(o.pipelines, vec![1, 2, 3]);
         assert_eq!(o.latency, Duration::from_millis(50));
         assert_eq!(o.seed_guide_hooks, Some(2));
+        assert!(!o.seed_applications);
+        let o = parse(args("--seed-applications --token t")).expect("valid");
+        assert!(o.seed_applications);
         assert!(parse(args("--token t --port 70000")).is_err());
         assert!(parse(args("--port 0")).is_err());
         assert!(parse(args("--token t --bogus 1")).is_err());
