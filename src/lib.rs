@@ -1,7 +1,7 @@
 //! devopness-status-hooks: makes sure each listed Devopness deploy pipeline has its
 //! three outgoing hooks that post commit statuses (started, failed, completed).
 //!
-//! A functional core ([`plan`], [`hook`], [`providers`], [`report`], [`inputs`])
+//! A functional core ([`plan`], [`hook`], [`providers`], [`targets`], [`report`], [`inputs`])
 //! and a thin shell ([`run`], [`apply`], [`devopness`], [`http`], [`actions_io`]).
 
 pub mod actions_io;
@@ -17,3 +17,4 @@ pub mod plan;
 pub mod providers;
 pub mod report;
 pub mod run;
+pub mod targets;
