@@ -176,7 +176,10 @@ impl RequestLog {
 
     /// Every request recorded (since the last clear), in order.
     pub fn all(&self) -> Vec<RecordedRequest> {
-        self.requests.iter().map(|(_, e)| e.request.clone()).collect()
+        self.requests
+            .iter()
+            .map(|(_, e)| e.request.clone())
+            .collect()
     }
 
     /// Every request recorded (since the last clear), in order, with its response.
@@ -231,7 +234,10 @@ mod tests {
         let exchanges = log.exchanges();
         assert_eq!(exchanges[0].request.status, 204);
         assert_eq!(exchanges[0].response, Some(response));
-        assert_eq!(exchanges[0].response.as_ref().and_then(|r| r.header("X-A")), Some("1"));
+        assert_eq!(
+            exchanges[0].response.as_ref().and_then(|r| r.header("X-A")),
+            Some("1")
+        );
         assert_eq!(exchanges[1].response, None, "a status alone is no response");
         log.answer(second, None);
         assert_eq!(log.all()[1].status, 0, "dropped");
