@@ -1,5 +1,5 @@
 //! What every request passes through before the endpoints: recording, latency, injected
-//! faults and the bearer token check; and, on the way out, the response's record.
+//! faults and the bearer token check.
 
 use std::sync::Arc;
 
