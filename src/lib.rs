@@ -13,6 +13,7 @@ pub mod hook;
 pub mod http;
 pub mod inputs;
 pub mod link;
+pub mod outcome;
 pub mod plan;
 pub mod providers;
 pub mod report;
