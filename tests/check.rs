@@ -185,7 +185,8 @@ fn failing_deliveries_are_diagnosed_and_count_as_drift() {
         .as_str()
         .is_some_and(|c| c.contains("body")));
     assert!(
-        run.summary.contains("| failing | 401 (1 of last 2 failed) |"),
+        run.summary
+            .contains("| failing | 401 (1 of last 2 failed) |"),
         "{}",
         run.summary
     );
@@ -214,7 +215,8 @@ fn the_headline_counts_the_pipelines_with_drift() {
     let run = check(&fake, "1,2,3", &[]);
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
-        run.summary.contains("**Drift found** on 1 of 3 pipeline(s): 1 missing,"),
+        run.summary
+            .contains("**Drift found** on 1 of 3 pipeline(s): 1 missing,"),
         "{}",
         run.summary
     );
@@ -224,7 +226,8 @@ fn the_headline_counts_the_pipelines_with_drift() {
     fake.add_delivery(&completed, 401, 1);
     let run = check(&fake, "1,2,3", &[]);
     assert!(
-        run.summary.contains("**Drift found** on 2 of 3 pipeline(s):"),
+        run.summary
+            .contains("**Drift found** on 2 of 3 pipeline(s):"),
         "{}",
         run.summary
     );

@@ -297,6 +297,32 @@ mod tests {
     }
 
     #[test]
+    fn the_hooks_output_is_cut_by_whole_entries_and_stays_json() {
+        use HookResult::*;
+        let o = [
+            outcome(1, [Created, Created, Updated]),
+            outcome(2, [Unchanged, Unchanged, Failed]),
+        ];
+        let whole = hooks_output(&o, HOOKS_OUTPUT_LIMIT);
+        assert_eq!((whole.kept, whole.left_out), (6, 0));
+        let all: Value = serde_json::from_str(&whole.json).unwrap_or_default();
+        assert_eq!(all.as_array().map(Vec::len), Some(6));
+        // Exactly the size of the whole array still fits; one byte less drops one.
+        let fit = hooks_output(&o, whole.json.len());
+        assert_eq!(fit, whole);
+        let cut = hooks_output(&o, whole.json.len() - 1);
+        assert_eq!((cut.kept, cut.left_out), (5, 1));
+        let five: Value = serde_json::from_str(&cut.json).unwrap_or_default();
+        assert_eq!(five.as_array().map(Vec::len), Some(5));
+        assert_eq!(five[4], all[4]);
+        assert_eq!(hooks_output(&o, 2).json, "[]");
+        // The summary says it was cut; the counts stay exact.
+        let md = summary(&o, &options(Mode::Apply), "o/r", "ci/x", &cut);
+        assert!(md.contains("lists the first 5 of 6 hooks"), "{md}");
+        assert!(md.contains("**2 created, 1 updated, 2 unchanged**"), "{md}");
+    }
+
+    #[test]
     fn check_counts_drift_and_unhealthy_deliveries() {
         use HookResult::*;
         let mut o = outcome(1, [Missing, Drifted, Ok]);
