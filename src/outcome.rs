@@ -74,9 +74,14 @@ pub struct HookOutcome {
 
 impl HookOutcome {
     pub fn new(desired: &DesiredHook, result: HookResult) -> HookOutcome {
+        HookOutcome::of_event(desired.event, &desired.name, result)
+    }
+
+    /// An outcome with nothing recorded yet but the hook's event, name and result.
+    pub fn of_event(event: Event, name: &str, result: HookResult) -> HookOutcome {
         HookOutcome {
-            event: desired.event,
-            name: desired.name.clone(),
+            event,
+            name: name.to_owned(),
             hook_id: None,
             result,
             error: None,

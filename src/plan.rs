@@ -393,6 +393,38 @@ mod tests {
     }
 
     #[test]
+    fn each_part_of_a_hook_is_its_own_field_and_only_headers_are_secret() {
+        let want = all();
+        let mut edited = observed("h", "2026", &want[0]);
+        edited.settings = Some(json!({
+            "request_headers": [
+                {"name": "ACCEPT", "value": "text/plain"},
+                {"name": "X-Extra", "value": "s3cr3t"}
+            ],
+            "request_body": "not json"
+        }));
+        edited.trigger_when =
+            Some(json!({"events": ["action.started"], "conditions": [{"path": "x"}]}));
+        edited.action_type = None;
+        let found = differences(&edited.normalized(), &want[0].normalized());
+        let fields: Vec<String> = found.iter().map(|d| d.field.to_string()).collect();
+        assert_eq!(
+            fields,
+            vec![
+                "action_type",
+                "conditions",
+                "header.accept",
+                "header.x-extra",
+                "body"
+            ]
+        );
+        let secret: Vec<bool> = found.iter().map(|d| d.field.is_secret()).collect();
+        assert_eq!(secret, vec![false, false, true, true, false]);
+        assert_eq!(found[3].desired, Value::Null);
+        assert_eq!(found[4].observed, json!("not json"));
+    }
+
+    #[test]
     fn foreign_hooks_are_not_ours() {
         let want = all();
         let mut other_context = observed("a", "1", &want[0]);

@@ -199,7 +199,10 @@ fn the_readme_module_table_agrees_with_lib_rs() {
         let Some(path) = cells.get(1).and_then(|c| c.strip_prefix("`src/")) else {
             continue;
         };
-        let name = path.trim_end_matches('`').trim_end_matches('/').trim_end_matches(".rs");
+        let name = path
+            .trim_end_matches('`')
+            .trim_end_matches('/')
+            .trim_end_matches(".rs");
         if name == "main" || name == "lib" {
             continue;
         }

@@ -324,4 +324,18 @@ mod tests {
             assert!(check_text(bad).is_err(), "{bad:?} accepted");
         }
     }
+
+    #[test]
+    fn pem_certificates_parse_and_anything_else_is_refused() {
+        let cert = rcgen::generate_simple_self_signed(vec!["ca.test".to_owned()])
+            .map(|c| c.cert)
+            .expect("a test certificate");
+        let pem = format!("{}\n{}", cert.pem(), cert.pem());
+        let parsed = parse_pem_certificates(pem.as_bytes(), "PEM").expect("valid PEM");
+        assert_eq!(parsed, vec![cert.der().to_vec(); 2]);
+        let none = parse_pem_certificates(b"hello", "ca-certificate").expect_err("no block");
+        assert!(none.starts_with("ca-certificate: no `-----BEGIN CERTIFICATE-----`"));
+        let bad = b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n";
+        assert!(parse_pem_certificates(bad, "PEM").is_err());
+    }
 }

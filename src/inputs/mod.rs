@@ -4,9 +4,9 @@
 //! problem at once, each naming the input and saying what is expected. Pure: the
 //! environment comes in as values, nothing here does I/O.
 //!
-//! The validation is split by concern: the Devopness side (token, pipelines, API),
-//! the status the hooks post ([`status_settings`]), how the run goes
-//! ([`run_options`]), and the drift issue ([`drift_issue`]).
+//! The validation is split by concern: the Devopness side (token, pipelines, API,
+//! CAs), the status the hooks post, how the run goes (mode and switches), and the
+//! drift issue.
 
 mod checks;
 mod collect;
@@ -187,22 +187,7 @@ pub fn validate(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, Vec<InputError>> {
     let mut c = Collector::new(raw);
-    let token = c.required(
-        I::ApiToken,
-        "pass your Devopness API token, e.g. `api-token: ${{ secrets.DEVOPNESS_API_TOKEN }}`",
-    );
-    let api_token = c.token(I::ApiToken, token, "; check the secret for a stray newline");
-    let pipeline_ids = c.required(
-        I::PipelineIds,
-        "one or more Devopness pipeline ids, e.g. `123, 456`",
-    );
-    let pipeline_ids = match pipeline_ids {
-        "" => Vec::new(),
-        ids => c
-            .check(I::PipelineIds, parse_pipeline_ids(ids))
-            .unwrap_or_default(),
-    };
-    let api_url = c.url(I::ApiUrl, c.value(I::ApiUrl));
+    let devopness = devopness(&mut c);
     let provider = c
         .choice(I::Provider, providers::by_name)
         .unwrap_or(providers::GITHUB);
@@ -210,31 +195,62 @@ pub fn validate(
     let options = run_options(&mut c);
     let max_concurrency = c.number(I::MaxConcurrency, "a whole number") as usize;
     let timeout_seconds = c.number(I::TimeoutSeconds, "a whole number of seconds");
-    let ca_certificates = c
-        .given(I::CaCertificate)
-        .and_then(|pem| {
-            c.check(
-                I::CaCertificate,
-                parse_pem_certificates(pem.as_bytes(), "PEM"),
-            )
-        })
-        .unwrap_or_default();
     let drift_issue = drift_issue(&mut c, options.mode, provider, &status.repository, env);
     for limit in provider.check_limits(&status) {
         c.push(input_of(limit.setting), limit.message);
     }
     c.finish(Config {
-        api_token: Secret(api_token.to_owned()),
-        pipeline_ids,
-        api_url,
+        api_token: devopness.api_token,
+        pipeline_ids: devopness.pipeline_ids,
+        api_url: devopness.api_url,
         provider,
         status,
         options,
         max_concurrency,
         timeout: std::time::Duration::from_secs(timeout_seconds),
         drift_issue,
-        ca_certificates,
+        ca_certificates: devopness.ca_certificates,
     })
+}
+
+/// What it takes to talk to Devopness.
+struct Devopness {
+    api_token: Secret,
+    pipeline_ids: Vec<u64>,
+    api_url: String,
+    ca_certificates: Vec<Vec<u8>>,
+}
+
+/// The Devopness side: the token, the pipelines, the API and the CAs to trust.
+fn devopness(c: &mut Collector) -> Devopness {
+    let token = c.required(
+        I::ApiToken,
+        "pass your Devopness API token, e.g. `api-token: ${{ secrets.DEVOPNESS_API_TOKEN }}`",
+    );
+    let api_token = c.token(I::ApiToken, token, "; check the secret for a stray newline");
+    let pipeline_ids = match c.required(
+        I::PipelineIds,
+        "one or more Devopness pipeline ids, e.g. `123, 456`",
+    ) {
+        "" => Vec::new(),
+        ids => c
+            .check(I::PipelineIds, parse_pipeline_ids(ids))
+            .unwrap_or_default(),
+    };
+    let api_url = c.url(I::ApiUrl, c.value(I::ApiUrl));
+    let ca_certificates = c
+        .given(I::CaCertificate)
+        .and_then(|pem| {
+            let certs = parse_pem_certificates(pem.as_bytes(), "PEM");
+            c.check(I::CaCertificate, certs)
+        })
+        .unwrap_or_default();
+    Devopness {
+        api_token: Secret(api_token.to_owned()),
+        pipeline_ids,
+        api_url,
+        ca_certificates,
+    }
 }
 
 /// The input that sets a provider-limited setting.
@@ -399,14 +415,8 @@ fn drift_issue(
 
 #[cfg(test)]
 mod tests {
+    use super::source::tests::vars;
     use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     fn minimal() -> Vec<(String, String)> {
         vars(&[

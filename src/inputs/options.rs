@@ -235,6 +235,27 @@ mod tests {
     }
 
     #[test]
+    fn every_default_is_a_value_of_its_kind() {
+        for o in OPTIONS {
+            match o.kind {
+                Kind::Boolean => assert!(matches!(o.default, "true" | "false"), "{}", o.name),
+                Kind::Number { min, max } => {
+                    let n: u64 = o.default.parse().expect("a number");
+                    assert!((min..=max).contains(&n), "{}", o.name);
+                }
+                Kind::Choice(names) => assert!(names.contains(&o.default), "{}", o.name),
+                Kind::Text | Kind::Lines | Kind::Url | Kind::List => {}
+            }
+        }
+        for name in MODES {
+            assert_eq!(
+                super::super::Mode::from_name(name).map(|m| m.name()),
+                Some(*name)
+            );
+        }
+    }
+
+    #[test]
     fn the_provider_choices_are_the_providers() {
         let names: Vec<&str> = crate::providers::ALL.iter().map(|p| p.name()).collect();
         assert_eq!(names, PROVIDERS);

@@ -13,16 +13,16 @@ pub struct RawValues {
 }
 
 impl RawValues {
-    /// The action's inputs among `vars` (names compared without regard to case).
+    /// The action's inputs among `vars` (names compared without regard to case; of
+    /// two variables for one input, the later counts, and both are masked).
     pub fn from_action_inputs(vars: &[(String, String)]) -> RawValues {
-        let values = OPTIONS
+        let values = vars
             .iter()
-            .filter_map(|o| {
-                let var = action_input_var(o.name);
-                vars.iter()
-                    .rev()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(&var))
-                    .map(|(_, v)| (o.input, v.clone()))
+            .filter_map(|(k, v)| {
+                let option = OPTIONS
+                    .iter()
+                    .find(|o| k.eq_ignore_ascii_case(&action_input_var(o.name)))?;
+                Some((option.input, v.clone()))
             })
             .collect();
         RawValues { values }
@@ -35,10 +35,11 @@ impl RawValues {
         }
     }
 
-    /// The value as given, untrimmed (for masking).
+    /// The value as given, untrimmed.
     pub fn raw(&self, input: Input) -> Option<&str> {
         self.values
             .iter()
+            .rev()
             .find(|(i, _)| *i == input)
             .map(|(_, v)| v.as_str())
     }
@@ -54,13 +55,10 @@ impl RawValues {
     /// of `Name: value` lines.
     pub fn secrets(&self) -> Vec<&str> {
         let mut out = Vec::new();
-        for o in OPTIONS {
-            let Some(value) = self.raw(o.input) else {
-                continue;
-            };
-            match o.secret {
+        for (input, value) in &self.values {
+            match input.spec().secret {
                 Secrecy::Public => {}
-                Secrecy::Secret => out.push(value),
+                Secrecy::Secret => out.push(value.as_str()),
                 Secrecy::HeaderValues => out.extend(
                     value
                         .split(['\n', '\r'])
@@ -81,10 +79,11 @@ pub fn action_input_var(name: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    /// Environment variables from pairs.
+    pub(in crate::inputs) fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -99,13 +98,16 @@ mod tests {
             ("INPUT_CONTEXT", "  "),
             ("INPUT_PIPELINE_IDS", "not this one"),
             ("PIPELINE-IDS", "nor this"),
+            ("input_mode", "check"),
+            ("INPUT_MODE", "remove"),
         ]));
+        assert_eq!(raw.given(Input::Mode), Some("remove"));
+        assert_eq!(raw.raw(Input::Provider), None);
         assert_eq!(raw.given(Input::PipelineIds), Some("1, 2"));
         assert_eq!(raw.raw(Input::PipelineIds), Some(" 1, 2 "));
         assert_eq!(raw.given(Input::ApiUrl), Some("https://x"));
         assert_eq!(raw.given(Input::Context), None);
         assert_eq!(raw.raw(Input::Context), Some("  "));
-        assert_eq!(raw.given(Input::Mode), None);
     }
 
     #[test]
@@ -120,5 +122,11 @@ mod tests {
             (Input::Context, "not secret"),
         ]);
         assert_eq!(raw.secrets(), vec![" tok \n", "ght", "one", "two"]);
+        let twice = RawValues::from_action_inputs(&vars(&[
+            ("INPUT_api-token", "first-token"),
+            ("INPUT_API-TOKEN", "second-token"),
+        ]));
+        assert_eq!(twice.given(Input::ApiToken), Some("second-token"));
+        assert_eq!(twice.secrets(), vec!["first-token", "second-token"]);
     }
 }

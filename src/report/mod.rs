@@ -236,18 +236,12 @@ mod tests {
             hooks: Event::ALL
                 .into_iter()
                 .zip(results)
-                .map(|(event, result)| HookOutcome {
-                    event,
-                    name: format!("n|{}", event.word()),
-                    hook_id: Some(format!("h-{id}-{}", event.word())),
-                    result,
-                    error: (result == HookResult::Failed).then(|| "boom".to_owned()),
-                    differences: Vec::new(),
-                    duplicates: Vec::new(),
-                    deleted: Vec::new(),
-                    body: None,
-                    delivery: None,
-                    outcome_unknown: false,
+                .map(|(event, result)| {
+                    let mut h =
+                        HookOutcome::of_event(event, &format!("n|{}", event.word()), result);
+                    h.hook_id = Some(format!("h-{id}-{}", event.word()));
+                    h.error = (result == HookResult::Failed).then(|| "boom".to_owned());
+                    h
                 })
                 .collect(),
             error: None,
