@@ -117,7 +117,7 @@ LABEL org.opencontainers.image.title="devopness-status-hooks (GitLab CI/CD)" \
 COPY --from=busybox /rootfs/ /
 COPY --from=builder /out/devopness-status-hooks /usr/local/bin/devopness-status-hooks
 ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
-# No USER: GitLab's runner writes the job's files as the image's user.
+# No USER: root, like the action image (GitLab's runner makes the build directory as root).
 ENTRYPOINT ["/usr/local/bin/devopness-status-hooks"]
 
 # ---------------------------------------------------------------------------- action
