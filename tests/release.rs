@@ -206,6 +206,16 @@ fn the_release_commit_names_each_image_by_the_digest_the_build_pushed() {
     let pipe = yaml(&dir.path().join("pipe.yml"));
     assert_eq!(pipe["image"], Value::String(format!("{IMAGE}@{d}")));
 
+    // The rewritten manifest still loads under the runner's rules.
+    let loads = run(Command::new("python3")
+        .arg(root().join("scripts/check-action-manifest"))
+        .arg(dir.path().join("action.yml")));
+    assert!(
+        loads.status.success(),
+        "the pinned action.yml does not load:\n{}",
+        text(&loads)
+    );
+
     // One line changed per file; the tag kept in a comment.
     let numstat = run(Command::new("git")
         .args(["diff", "--numstat"])
