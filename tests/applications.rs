@@ -22,7 +22,13 @@ fn run_apps(fake: &FakeDevopness, applications: &str, more: &[(&str, &str)]) -> 
 }
 
 /// An application on `provider` deploying `repository`, with these pipelines.
-fn add_app(fake: &FakeDevopness, id: u64, repository: &str, provider: &str, pipelines: &[(u64, &str)]) {
+fn add_app(
+    fake: &FakeDevopness,
+    id: u64,
+    repository: &str,
+    provider: &str,
+    pipelines: &[(u64, &str)],
+) {
     fake.add_application(NewApplication::new(id, repository, provider));
     for (pipeline, operation) in pipelines {
         fake.add_application_pipeline(id, *pipeline, operation);
@@ -38,8 +44,12 @@ fn requests(fake: &FakeDevopness) -> Vec<String> {
 }
 
 fn pipelines_output(run: &RunResult) -> Value {
-    serde_json::from_str(run.output("pipelines"))
-        .unwrap_or_else(|e| panic!("pipelines output is not JSON ({e}): {}", run.output("pipelines")))
+    serde_json::from_str(run.output("pipelines")).unwrap_or_else(|e| {
+        panic!(
+            "pipelines output is not JSON ({e}): {}",
+            run.output("pipelines")
+        )
+    })
 }
 
 fn warnings(run: &RunResult) -> Vec<&str> {
@@ -110,7 +120,13 @@ fn an_applications_deploy_pipelines_get_six_hooks_posting_to_its_repository() {
 #[test]
 fn one_deploy_pipeline_in_sync_costs_three_requests() {
     let fake = FakeDevopness::start(TOKEN);
-    add_app(&fake, 11, "team/api", "github", &[(110, "deploy"), (111, "stop")]);
+    add_app(
+        &fake,
+        11,
+        "team/api",
+        "github",
+        &[(110, "deploy"), (111, "stop")],
+    );
     assert_eq!(run_apps(&fake, "11", &[]).code, 0);
     fake.clear_requests();
     let run = run_apps(&fake, "11", &[]);
@@ -179,9 +195,9 @@ fn an_explicit_repository_contradicting_the_application_wins_with_a_warning() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     let warned = warnings(&run);
     assert!(
-        warned
-            .iter()
-            .any(|w| w.contains("team/other") && w.contains("team/web") && w.contains("application 40")),
+        warned.iter().any(|w| w.contains("team/other")
+            && w.contains("team/web")
+            && w.contains("application 40")),
         "{warned:?}"
     );
     assert!(fake
@@ -198,7 +214,11 @@ fn a_pipeline_added_after_the_first_run_is_missing_then_created() {
     assert_eq!(run_apps(&fake, "50", &[]).code, 0);
     fake.add_application_pipeline(50, 501, "deploy");
 
-    let check = run_apps(&fake, "50", &[("mode", "check"), ("check-deliveries", "false")]);
+    let check = run_apps(
+        &fake,
+        "50",
+        &[("mode", "check"), ("check-deliveries", "false")],
+    );
     assert_eq!(check.code, 2, "{}", check.stdout);
     assert_eq!(check.output("missing"), "3");
     let missing: Vec<Value> = check
@@ -222,7 +242,11 @@ fn check_reports_hooks_posting_to_another_repository_as_drifted() {
     add_app(&fake, 55, "team/web", "github", &[(550, "deploy")]);
     // Made by hand from the guide, for another repository.
     fake.seed_guide_hooks(550, "team/old-name");
-    let check = run_apps(&fake, "55", &[("mode", "check"), ("check-deliveries", "false")]);
+    let check = run_apps(
+        &fake,
+        "55",
+        &[("mode", "check"), ("check-deliveries", "false")],
+    );
     assert_eq!(check.code, 2, "{}", check.stdout);
     assert_eq!(check.output("drifted"), "3");
     for hook in check.hooks() {
@@ -244,7 +268,9 @@ fn an_unknown_application_fails_and_the_others_are_done() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     let errors = run.errors();
     assert!(
-        errors.iter().any(|e| e.contains("application 99") && e.contains("404")),
+        errors
+            .iter()
+            .any(|e| e.contains("application 99") && e.contains("404")),
         "{errors:?}"
     );
     assert_eq!(fake.hooks(600).len(), 3);
@@ -260,7 +286,9 @@ fn applications_that_cannot_be_targeted_are_errors_naming_them() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     let errors = run.errors();
     assert!(
-        errors.iter().any(|e| e.contains("application 104") && e.contains("`aws`")),
+        errors
+            .iter()
+            .any(|e| e.contains("application 104") && e.contains("`aws`")),
         "{errors:?}"
     );
     assert!(fake.hooks(1041).is_empty());
@@ -271,7 +299,10 @@ fn applications_that_cannot_be_targeted_are_errors_naming_them() {
             .any(|w| w.contains("application 105") && w.contains("deploy")),
         "{warned:?}"
     );
-    let web = seeded.iter().find(|a| a.id == 101).map(|a| a.deploy_pipelines.clone());
+    let web = seeded
+        .iter()
+        .find(|a| a.id == 101)
+        .map(|a| a.deploy_pipelines.clone());
     for pipeline in web.unwrap_or_default() {
         assert_eq!(fake.hooks(pipeline).len(), 3, "pipeline {pipeline}");
     }
@@ -295,7 +326,11 @@ fn the_pipeline_list_is_read_past_its_first_page() {
     let fake = FakeDevopness::start(TOKEN);
     fake.add_application(NewApplication::new(70, "team/big", "github"));
     for id in 1..=150 {
-        let operation = if id == 5 || id == 130 { "deploy" } else { "restart" };
+        let operation = if id == 5 || id == 130 {
+            "deploy"
+        } else {
+            "restart"
+        };
         fake.add_application_pipeline(70, id, operation);
     }
     let run = run_apps(&fake, "70", &[]);

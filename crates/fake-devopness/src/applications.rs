@@ -15,7 +15,7 @@ use axum::Extension;
 use serde_json::{json, Value};
 
 use crate::model::{
-    pipeline_json, user, Denied, Store, ENVIRONMENT_ID, ORGANIZATION_ID, PROJECT_ID,
+    pipeline_json, user, Denied, Pipeline, Store, ENVIRONMENT_ID, ORGANIZATION_ID, PROJECT_ID,
 };
 use crate::pagination::{self, LinkMode};
 use crate::routes::{denied, json, paginated, unprocessable};
@@ -27,10 +27,12 @@ use crate::FakeDevopness;
 pub struct NewApplication {
     pub id: u64,
     pub name: String,
-    /// `owner/name`; `None` for an application whose repository was never set (the API then
-    /// answers `null` for `repository`, `repository_owner` and `repository_name`).
+    /// `owner/name`; `None` for an application without one (which the API's create refuses,
+    /// so the fake answers empty strings for `repository`, `repository_owner` and
+    /// `repository_name`, the spec's type).
     pub repository: Option<String>,
-    /// `credential.provider.code`: `github`, `gitlab`, `bitbucket`, or a cloud code (`aws`, ...).
+    /// `credential.provider.code`: `github`, `gitlab`, `bitbucket`, or a cloud code (`aws`,
+    /// ...); empty for an application without a credential (`credential: null`).
     pub provider: String,
     pub default_branch: String,
 }
@@ -52,6 +54,12 @@ impl NewApplication {
     /// The same application without a repository.
     pub fn without_repository(mut self) -> NewApplication {
         self.repository = None;
+        self
+    }
+
+    /// The same application without a credential (so without a source provider).
+    pub fn without_credential(mut self) -> NewApplication {
+        self.provider.clear();
         self
     }
 
@@ -223,7 +231,7 @@ const SEEDS: &[Seed] = &[
     },
 ];
 
-fn pipelines_of(store: &Store, application_id: u64) -> Vec<&crate::model::Pipeline> {
+fn pipelines_of(store: &Store, application_id: u64) -> Vec<&Pipeline> {
     store
         .pipelines
         .values()
@@ -269,18 +277,30 @@ pub(crate) async fn list_pipelines(
     };
     let items: Vec<Value> = pipelines_of(&state.store, application_id)
         .into_iter()
-        .map(pipeline_json)
+        .map(pipeline_relation)
         .collect();
     let path = format!("/pipelines/application/{application_id}");
     paginated(&app, &path, page, &items, mode)
 }
 
+/// A `PipelineRelation`: the `Pipeline` less its `steps`.
+fn pipeline_relation(p: &Pipeline) -> Value {
+    let mut value = pipeline_json(p);
+    if let Some(o) = value.as_object_mut() {
+        o.remove("steps");
+    }
+    value
+}
+
 /// The `Application`, with every field the spec requires.
 fn application_json(a: &Application) -> Value {
     let new = &a.new;
-    let (owner, name) = match new.repository.as_deref().map(|r| r.split_once('/')) {
-        Some(Some((owner, name))) => (json!(owner), json!(name)),
-        _ => (Value::Null, Value::Null),
+    let repository = new.repository.as_deref().unwrap_or_default();
+    let (owner, name) = repository.split_once('/').unwrap_or_default();
+    let credential = if new.provider.is_empty() {
+        Value::Null
+    } else {
+        credential_json(new, &a.created_at)
     };
     json!({
         "id": new.id,
@@ -288,7 +308,7 @@ fn application_json(a: &Application) -> Value {
         "environment_id": ENVIRONMENT_ID,
         "created_by": 1,
         "name": new.name,
-        "repository": new.repository,
+        "repository": repository,
         "repository_owner": owner,
         "repository_name": name,
         "default_branch": new.default_branch,
@@ -305,7 +325,7 @@ fn application_json(a: &Application) -> Value {
         "last_deployments": { "latest": null, "live": null },
         "environment": environment_json(&a.created_at),
         "servers": [],
-        "credential": credential_json(new, &a.created_at),
+        "credential": credential,
         "services": [],
         "cronjobs": [],
         "virtual_hosts": [],

@@ -22,6 +22,7 @@ enum Kind {
     Bool,
     Array,
     Object,
+    ObjectOrNull,
 }
 
 fn has_kind(value: &Value, kind: Kind) -> bool {
@@ -32,6 +33,7 @@ fn has_kind(value: &Value, kind: Kind) -> bool {
         Kind::Bool => value.is_boolean(),
         Kind::Array => value.is_array(),
         Kind::Object => value.is_object(),
+        Kind::ObjectOrNull => value.is_object() || value.is_null(),
     }
 }
 
@@ -60,7 +62,8 @@ const APPLICATION: &[(&str, Kind)] = &[
     ("last_deployments", Kind::Object),
     ("environment", Kind::Object),
     ("servers", Kind::Array),
-    ("credential", Kind::Object),
+    // `CredentialRelation` is `nullable`.
+    ("credential", Kind::ObjectOrNull),
     ("services", Kind::Array),
     ("cronjobs", Kind::Array),
     ("virtual_hosts", Kind::Array),
@@ -167,6 +170,10 @@ fn assert_shape(what: &str, value: &Value, fields: &[(&str, Kind)]) {
 
 fn assert_application_shape(app: &Value) {
     assert_shape("Application", app, APPLICATION);
+    if app["credential"].is_null() {
+        // `CredentialRelation` is nullable.
+        return;
+    }
     assert_shape("Application.created_by_user", &app["created_by_user"], USER);
     assert_shape("Application.credential", &app["credential"], CREDENTIAL);
     assert_shape(
@@ -249,14 +256,19 @@ fn applications_on_each_provider() {
 }
 
 #[test]
-fn an_application_without_repository() {
+fn an_application_without_repository_or_credential() {
     let fake = FakeDevopness::start(TOKEN);
     fake.add_application(NewApplication::new(5, "o/r", "github").without_repository());
     let app = get(&fake, "/applications/5").json();
+    assert_application_shape(&app);
     for field in ["repository", "repository_owner", "repository_name"] {
-        assert_eq!(app[field], Value::Null, "{field}");
+        assert_eq!(app[field], "", "{field}");
     }
     assert_eq!(app["name"], "r");
+    fake.add_application(NewApplication::new(6, "o/s", "github").without_credential());
+    let app = get(&fake, "/applications/6").json();
+    assert_eq!(app["credential"], Value::Null);
+    assert_eq!(app["repository"], "o/s");
 }
 
 #[test]
