@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::providers::{self, Provider};
+use crate::providers::{self, Provider, StatusSettings};
 
 /// The `operation` of the pipelines that get the hooks.
 pub const DEPLOY_OPERATION: &str = "deploy";
@@ -22,6 +22,65 @@ pub struct Explicit<'a> {
     pub provider: Option<&'static dyn Provider>,
     /// `GITHUB_REPOSITORY`: the fallback repository, for GitHub only.
     pub github_repository: Option<&'a str>,
+}
+
+/// The validated inputs about targets, owned by the run's configuration.
+#[derive(Clone, Default)]
+pub struct TargetInputs {
+    /// The `repository` input, when given.
+    pub repository: Option<String>,
+    /// The `provider` input, when given.
+    pub provider: Option<&'static dyn Provider>,
+    /// `GITHUB_REPOSITORY`, when set.
+    pub github_repository: Option<String>,
+    /// Each provider's status API: `provider-api-url` when given, else the provider's
+    /// default (`GITHUB_API_URL` for GitHub).
+    pub api_urls: Vec<(&'static str, String)>,
+}
+
+impl TargetInputs {
+    pub fn explicit(&self) -> Explicit<'_> {
+        Explicit {
+            repository: self.repository.as_deref(),
+            provider: self.provider,
+            github_repository: self.github_repository.as_deref(),
+        }
+    }
+
+    /// Where `provider`'s statuses are posted.
+    pub fn api_url(&self, provider: &dyn Provider) -> &str {
+        self.api_urls
+            .iter()
+            .find(|(name, _)| *name == provider.name())
+            .map_or("", |(_, url)| url.as_str())
+    }
+}
+
+impl fmt::Debug for TargetInputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TargetInputs")
+            .field("repository", &self.repository)
+            .field("provider", &self.provider.map(|p| p.name()))
+            .field("github_repository", &self.github_repository)
+            .field("api_urls", &self.api_urls)
+            .finish()
+    }
+}
+
+/// The status settings of a target: `base` (what the inputs ask every status to look
+/// like) with the target's repository and provider API, and `gitlab-ref` only where the
+/// provider takes it.
+pub fn settings_for(
+    base: &StatusSettings,
+    inputs: &TargetInputs,
+    target: Target<'_>,
+) -> StatusSettings {
+    StatusSettings {
+        api_url: inputs.api_url(target.provider).to_owned(),
+        repository: target.repository.to_owned(),
+        gitlab_ref: base.gitlab_ref && target.provider.takes_source_ref(),
+        ..base.clone()
+    }
 }
 
 /// What Devopness says about an application (`GET /applications/{id}`).
@@ -359,6 +418,37 @@ mod tests {
             repository,
             provider: provider(name),
         }
+    }
+
+    #[test]
+    fn settings_follow_the_target() {
+        let inputs = TargetInputs {
+            api_urls: vec![
+                ("github", "https://ghe.example.com/api/v3".into()),
+                ("gitlab", "https://gitlab.com/api/v4".into()),
+            ],
+            ..TargetInputs::default()
+        };
+        let base = StatusSettings {
+            context: "ci/x".into(),
+            gitlab_ref: true,
+            ..StatusSettings::default()
+        };
+        let gitlab = settings_for(&base, &inputs, target("g/p", "gitlab"));
+        assert_eq!(
+            (
+                gitlab.repository.as_str(),
+                gitlab.api_url.as_str(),
+                gitlab.gitlab_ref
+            ),
+            ("g/p", "https://gitlab.com/api/v4", true)
+        );
+        assert_eq!(gitlab.context, "ci/x");
+        let github = settings_for(&base, &inputs, target("o/r", "github"));
+        assert_eq!(
+            (github.api_url.as_str(), github.gitlab_ref),
+            ("https://ghe.example.com/api/v3", false)
+        );
     }
 
     #[test]
