@@ -73,11 +73,11 @@ impl fmt::Debug for TargetInputs {
 pub fn settings_for(
     base: &StatusSettings,
     inputs: &TargetInputs,
-    target: Target<'_>,
+    target: &Target,
 ) -> StatusSettings {
     StatusSettings {
         api_url: inputs.api_url(target.provider).to_owned(),
-        repository: target.repository.to_owned(),
+        repository: target.repository.clone(),
         gitlab_ref: base.gitlab_ref && target.provider.takes_source_ref(),
         ..base.clone()
     }
@@ -113,19 +113,19 @@ pub struct PipelineSummary {
 }
 
 /// Where one pipeline's statuses go.
-#[derive(Clone, Copy)]
-pub struct Target<'a> {
-    pub repository: &'a str,
+#[derive(Clone)]
+pub struct Target {
+    pub repository: String,
     pub provider: &'static dyn Provider,
 }
 
-impl PartialEq for Target<'_> {
+impl PartialEq for Target {
     fn eq(&self, other: &Self) -> bool {
         self.repository == other.repository && self.provider.name() == other.provider.name()
     }
 }
 
-impl fmt::Debug for Target<'_> {
+impl fmt::Debug for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} on {}", self.repository, self.provider.name())
     }
@@ -231,10 +231,10 @@ pub fn source_provider(code: &str) -> Option<&'static dyn Provider> {
 }
 
 /// The target of an application's pipelines, and the warnings to show for it.
-pub fn application_target<'a>(
-    explicit: &Explicit<'a>,
-    application: &'a ApplicationFacts,
-) -> Result<(Target<'a>, Vec<TargetWarning>), TargetError> {
+pub fn application_target(
+    explicit: &Explicit<'_>,
+    application: &ApplicationFacts,
+) -> Result<(Target, Vec<TargetWarning>), TargetError> {
     let label = application.label();
     let code = application
         .provider_code
@@ -287,7 +287,7 @@ pub fn application_target<'a>(
     }
     Ok((
         Target {
-            repository,
+            repository: repository.to_owned(),
             provider,
         },
         warnings,
@@ -306,7 +306,7 @@ fn contradiction(application: &str, input: &'static str, given: &str, own: &str)
 /// The target of pipelines named in `pipeline-ids` that belong to no application handled in
 /// the run: the inputs, else (GitHub only) `GITHUB_REPOSITORY`. `None` when there is no
 /// repository to post to.
-pub fn standalone_target<'a>(explicit: &Explicit<'a>) -> Option<Target<'a>> {
+pub fn standalone_target(explicit: &Explicit<'_>) -> Option<Target> {
     let provider = explicit.provider.unwrap_or(providers::ALL[0]);
     let is_github = provider.name() == providers::ALL[0].name();
     let repository = explicit
@@ -315,7 +315,7 @@ pub fn standalone_target<'a>(explicit: &Explicit<'a>) -> Option<Target<'a>> {
         .map(str::trim)
         .filter(|r| !r.is_empty())?;
     Some(Target {
-        repository,
+        repository: repository.to_owned(),
         provider,
     })
 }
@@ -341,18 +341,18 @@ pub fn no_deploy_warning(application: &ApplicationFacts, deploys: &[u64]) -> Opt
 
 /// One pipeline to handle, and where its statuses go.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PipelineTarget<'a> {
+pub struct PipelineTarget {
     pub pipeline_id: u64,
     /// The application it was found through, `None` for one named only in `pipeline-ids`.
     pub application_id: Option<u64>,
-    pub target: Target<'a>,
+    pub target: Target,
 }
 
 /// An application whose target is known, with its deploy pipelines.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ResolvedApplication<'a> {
+pub struct ResolvedApplication {
     pub application_id: u64,
-    pub target: Target<'a>,
+    pub target: Target,
     pub deploy_pipelines: Vec<u64>,
 }
 
@@ -361,12 +361,12 @@ pub struct ResolvedApplication<'a> {
 /// their order), which go to `standalone`. A pipeline in both lists is its application's.
 ///
 /// Returns the pipelines of `pipeline-ids` left without a target (no `standalone`) apart.
-pub fn merge<'a>(
-    applications: &[ResolvedApplication<'a>],
+pub fn merge(
+    applications: &[ResolvedApplication],
     pipeline_ids: &[u64],
-    standalone: Option<Target<'a>>,
-) -> (Vec<PipelineTarget<'a>>, Vec<u64>) {
-    let mut out: Vec<PipelineTarget<'a>> = Vec::new();
+    standalone: Option<&Target>,
+) -> (Vec<PipelineTarget>, Vec<u64>) {
+    let mut out: Vec<PipelineTarget> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for app in applications {
         for id in &app.deploy_pipelines {
@@ -374,7 +374,7 @@ pub fn merge<'a>(
                 out.push(PipelineTarget {
                     pipeline_id: *id,
                     application_id: Some(app.application_id),
-                    target: app.target,
+                    target: app.target.clone(),
                 });
             }
         }
@@ -388,7 +388,7 @@ pub fn merge<'a>(
             Some(target) => out.push(PipelineTarget {
                 pipeline_id: *id,
                 application_id: None,
-                target,
+                target: target.clone(),
             }),
             None => untargeted.push(*id),
         }
@@ -413,9 +413,9 @@ mod tests {
         }
     }
 
-    fn target<'a>(repository: &'a str, name: &str) -> Target<'a> {
+    fn target(repository: &str, name: &str) -> Target {
         Target {
-            repository,
+            repository: repository.to_owned(),
             provider: provider(name),
         }
     }
@@ -434,7 +434,7 @@ mod tests {
             gitlab_ref: true,
             ..StatusSettings::default()
         };
-        let gitlab = settings_for(&base, &inputs, target("g/p", "gitlab"));
+        let gitlab = settings_for(&base, &inputs, &target("g/p", "gitlab"));
         assert_eq!(
             (
                 gitlab.repository.as_str(),
@@ -444,7 +444,7 @@ mod tests {
             ("g/p", "https://gitlab.com/api/v4", true)
         );
         assert_eq!(gitlab.context, "ci/x");
-        let github = settings_for(&base, &inputs, target("o/r", "github"));
+        let github = settings_for(&base, &inputs, &target("o/r", "github"));
         assert_eq!(
             (github.api_url.as_str(), github.gitlab_ref),
             ("https://ghe.example.com/api/v3", false)
@@ -634,14 +634,15 @@ mod tests {
             deploy_pipelines: vec![20, 10],
         };
         let standalone = Some(target("octo/workflow", "github"));
-        let (pipelines, untargeted) = merge(&[web, api], &[11, 30, 30, 20, 31], standalone);
+        let (pipelines, untargeted) =
+            merge(&[web, api], &[11, 30, 30, 20, 31], standalone.as_ref());
         let got: Vec<(u64, Option<u64>, &str, &str)> = pipelines
             .iter()
             .map(|p| {
                 (
                     p.pipeline_id,
                     p.application_id,
-                    p.target.repository,
+                    p.target.repository.as_str(),
                     p.target.provider.name(),
                 )
             })
