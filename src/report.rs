@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{json, Value};
 
 use crate::apply::{HookOutcome, HookResult, PipelineOutcome};
+use crate::failure::Failure;
 use crate::inputs::{Mode, RunOptions};
 
 /// Counts across all pipelines.
@@ -82,7 +83,7 @@ pub fn hooks_json(outcomes: &[PipelineOutcome]) -> Value {
                         o["delivery"] = json!(d);
                     }
                     if let Some(e) = &h.error {
-                        o["error"] = json!(e);
+                        o["error"] = json!(e.to_string());
                     }
                     o
                 })
@@ -157,7 +158,11 @@ fn advice(h: &HookOutcome, options: &RunOptions) -> String {
         HookResult::Duplicate => {
             "run `mode: apply` with `prune-duplicates: true` to delete the extra hooks".into()
         }
-        HookResult::Failed => h.error.clone().unwrap_or_default(),
+        HookResult::Failed => h
+            .error
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         _ if !h.duplicates.is_empty() && !options.prune_duplicates => {
             "extra hooks with the same status left alone: `prune-duplicates: true` deletes them"
                 .into()
@@ -221,7 +226,7 @@ pub fn summary(
             let _ = writeln!(md, "> **Warning**: {}\n", md_cell(w));
         }
         if let Some(e) = &p.error {
-            let _ = writeln!(md, "**Error**: {}\n", md_cell(e));
+            let _ = writeln!(md, "**Error**: {}\n", md_cell(&e.to_string()));
             continue;
         }
         md.push_str(
@@ -297,7 +302,7 @@ pub fn summary(
             md.push('\n');
         }
     }
-    let errors: Vec<&String> = outcomes
+    let errors: Vec<&Failure> = outcomes
         .iter()
         .flat_map(|p| p.hooks.iter().filter_map(|h| h.error.as_ref()))
         .collect();
@@ -306,7 +311,7 @@ pub fn summary(
         let mut seen = Vec::new();
         for e in errors {
             if !seen.contains(&e) {
-                let _ = writeln!(md, "- {}", md_cell(e));
+                let _ = writeln!(md, "- {}", md_cell(&e.to_string()));
                 seen.push(e);
             }
         }
@@ -342,13 +347,15 @@ mod tests {
                     name: format!("n|{}", event.word()),
                     hook_id: Some(format!("h-{id}-{}", event.word())),
                     result,
-                    error: (result == HookResult::Failed).then(|| "boom".to_owned()),
+                    error: (result == HookResult::Failed).then(|| Failure::List {
+                        pipeline_id: id,
+                        cause: crate::api_error::ApiError::BadResponse("boom".into()),
+                    }),
                     differences: Vec::new(),
                     duplicates: Vec::new(),
                     deleted: Vec::new(),
                     body: None,
                     delivery: None,
-                    outcome_unknown: false,
                 })
                 .collect(),
             error: None,
@@ -379,7 +386,13 @@ mod tests {
         let hooks: Value = serde_json::from_str(&get(&out, "hooks")).unwrap_or_default();
         assert_eq!(hooks.as_array().map(Vec::len), Some(6));
         assert_eq!(hooks[5]["result"], "failed");
-        assert_eq!(hooks[5]["error"], "boom");
+        assert!(
+            hooks[5]["error"]
+                .as_str()
+                .is_some_and(|e| e
+                    .ends_with("could not list its hooks: unexpected answer from the API: boom")),
+            "{hooks}"
+        );
         assert_eq!(hooks[0]["event"], "action.started");
     }
 
@@ -449,6 +462,10 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("### Errors"));
-        assert!(md.contains("- boom"));
+        assert!(
+            md.lines()
+                .any(|l| l.starts_with("- pipeline ") && l.ends_with("from the API: boom")),
+            "{md}"
+        );
     }
 }

@@ -7,10 +7,12 @@ use std::time::Instant;
 use crate::actions_io::{self, Log};
 use crate::apply::{self, HookResult, Job, PipelineOutcome};
 use crate::devopness::Client;
+use crate::failure::Failure;
 use crate::inputs::{self, Config, InputError, Mode};
 use crate::plan::Identity;
 use crate::providers;
 use crate::report;
+use crate::transport::Transport;
 
 /// Exit status: done, in sync.
 pub const EXIT_OK: u8 = 0;
@@ -80,12 +82,19 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
             return EXIT_FAILED;
         }
     };
-    let client = Client::new(
-        http,
+    // Each pipeline has at most its three writes in flight at once.
+    let transport = Transport::new(http, started + config.timeout, 3 * config.max_concurrency);
+    let client = match Client::new(
+        transport.clone(),
         &config.api_url,
         config.api_token.expose(),
-        started + config.timeout,
-    );
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            log.error(None, &e.to_string());
+            return EXIT_FAILED;
+        }
+    };
     let desired = providers::desired_hooks(config.provider, &config.status);
     let job = Job {
         client: &client,
@@ -99,6 +108,9 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     let mut outcomes = apply::run_all(job, &config.pipeline_ids, config.max_concurrency).await;
     redact_outcomes(&mut outcomes, log);
     log_outcomes(&outcomes, &config, log);
+    if let Some(note) = stopped_early(&outcomes) {
+        log.error(None, &note);
+    }
 
     let counts = report::counts(&outcomes, &config.options);
     let drift = report::drift(&counts, &config.options);
@@ -113,6 +125,7 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     // the issue is left as it is then, unless drift was found anyway.
     if let Some(issue) = config.drift_issue.as_ref().filter(|_| drift || all_ok) {
         if let Err(e) = crate::github::track_drift(
+            &transport,
             issue,
             &config.status.context,
             drift,
@@ -121,7 +134,7 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
         .await
         {
             // Reported, but it does not hide the drift result.
-            log.error(Some("Drift issue"), &e);
+            log.error(Some("Drift issue"), &e.to_string());
         }
     }
     let outputs_written = write_outputs(
@@ -150,6 +163,27 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     }
 }
 
+/// When the run ran out of time (its deadline, or a rate limit reopening after it)
+/// before every pipeline was done: how many are done, and that a rerun continues.
+fn stopped_early(outcomes: &[PipelineOutcome]) -> Option<String> {
+    let out_of_time = outcomes
+        .iter()
+        .flat_map(|p| {
+            p.error
+                .iter()
+                .chain(p.hooks.iter().filter_map(|h| h.error.as_ref()))
+        })
+        .any(Failure::out_of_time);
+    if !out_of_time {
+        return None;
+    }
+    let done = outcomes.iter().filter(|p| p.ok()).count();
+    Some(format!(
+        "{done} of {} pipeline(s) done: the run's timeout-seconds ran out (the API's rate limit allows no more requests before it) with the rest not done. Run again to continue: pipelines already done cost one request each, nothing is created twice",
+        outcomes.len()
+    ))
+}
+
 /// Writes the outputs (or logs them when not run by a runner); false on failure.
 fn write_outputs(outputs: &[(&str, String)], path: Option<&Path>, log: &Log) -> bool {
     match path {
@@ -176,13 +210,14 @@ fn write_outputs(outputs: &[(&str, String)], path: Option<&Path>, log: &Log) -> 
 /// report is built from it (Markdown escaping would hide it from later redaction).
 fn redact_outcomes(outcomes: &mut [PipelineOutcome], log: &Log) {
     let secrets = log.secrets();
+    let redact = |s: &str| secrets.redact(s);
     for p in outcomes {
-        p.error = p.error.as_deref().map(|e| secrets.redact(e));
+        p.error = p.error.as_ref().map(|e| e.map_text(&redact));
         for w in &mut p.warnings {
             *w = secrets.redact(w);
         }
         for h in &mut p.hooks {
-            h.error = h.error.as_deref().map(|e| secrets.redact(e));
+            h.error = h.error.as_ref().map(|e| e.map_text(&redact));
         }
     }
 }
@@ -324,14 +359,14 @@ fn log_outcomes(outcomes: &[PipelineOutcome], config: &Config, log: &Log) {
                 );
             }
         }
-        let mut errors: Vec<&String> = p.error.iter().collect();
+        let mut errors: Vec<&Failure> = p.error.iter().collect();
         for e in p.hooks.iter().filter_map(|h| h.error.as_ref()) {
             if !errors.contains(&e) {
                 errors.push(e);
             }
         }
         for e in errors {
-            log.error(Some(&title(p)), e);
+            log.error(Some(&title(p)), &e.to_string());
         }
     }
     if config.options.mode != Mode::Check && config.options.dry_run {

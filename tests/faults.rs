@@ -1,9 +1,11 @@
 //! The real binary against the fake API with injected faults: what is retried (429
-//! with `Retry-After`, 502/503/504, dropped connections on reads), what is not (500,
-//! 4xx), writes whose outcome is unknown (never blindly repeated, never duplicated),
-//! broken bodies and pagination, the overall deadline, and HTTP proxies.
+//! with `Retry-After` whatever the method; 500/502/503/504 and dropped connections on
+//! reads, updates and deletes), what is not (4xx), creates whose outcome is unknown
+//! (never blindly repeated, never duplicated, settled by listing again), broken bodies
+//! and pagination, the overall deadline, and HTTP proxies.
 
 mod support;
+use devopness_status_hooks::transport::policy::MAX_ATTEMPTS;
 use support::providers::as_sent;
 use support::*;
 
@@ -211,18 +213,80 @@ fn gateway_errors_on_the_list_are_retried_and_the_run_converges() {
 }
 
 #[test]
-fn a_500_on_the_list_is_not_retried_and_the_pipeline_fails_clearly() {
-    let fake = fake_with(&[31]);
+fn a_500_on_the_list_is_retried_like_a_gateway_error() {
+    let fake = fake_with(&[]);
+    let want = reference(&fake, 900);
+    fake.add_pipeline(31);
+    fake.clear_requests();
     fake.inject(on_list(status(500)));
     let run = apply(&fake, "31", &[TIMEOUT]);
-    assert_eq!(run.code, 1, "{}", show(&run));
-    assert_eq!(count(&fake, "GET", 31), 1, "{:?}", fake.requests());
-    assert!(writes(&fake).is_empty());
-    assert_error_mentions(&run, 31, &["could not list its hooks", "500"]);
-    // The next run, without the fault, does the work.
-    let run = apply(&fake, "31", &[TIMEOUT]);
     assert_eq!(run.code, 0, "{}", show(&run));
-    assert_eq!(hooks_with_context(&fake, 31, CONTEXT).len(), 3);
+    let lists: Vec<u16> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(lists, vec![500, 200, 200], "{:?}", fake.requests());
+    assert_eq!(count(&fake, "POST", 31), 3);
+    assert_three_correct(&fake, 31, &want);
+}
+
+#[test]
+fn a_list_failing_every_attempt_fails_the_pipeline_clearly() {
+    let fake = fake_with(&[32]);
+    fake.inject(on_list(status(500)).times(MAX_ATTEMPTS as usize));
+    let run = apply(&fake, "32", &[TIMEOUT]);
+    assert_eq!(run.code, 1, "{}", show(&run));
+    assert_eq!(
+        count(&fake, "GET", 32),
+        MAX_ATTEMPTS as usize,
+        "{:?}",
+        fake.requests()
+    );
+    assert!(writes(&fake).is_empty());
+    assert_error_mentions(&run, 32, &["could not list its hooks", "500"]);
+    // The next run, without the fault, does the work.
+    let run = apply(&fake, "32", &[TIMEOUT]);
+    assert_eq!(run.code, 0, "{}", show(&run));
+    assert_eq!(hooks_with_context(&fake, 32, CONTEXT).len(), 3);
+}
+
+#[test]
+fn updates_and_deletes_answered_500_are_sent_again() {
+    let fake = fake_with(&[]);
+    let want = reference(&fake, 900);
+    for (pipeline, kind) in [
+        (33, status(500)),
+        (34, FaultKind::CommitThenStatus(500)),
+    ] {
+        fake.add_pipeline(pipeline);
+        let mut drifted = want["action.failed"].clone();
+        drifted["active"] = json!(false);
+        fake.insert_hook(pipeline, drifted);
+        fake.insert_hook(pipeline, want["action.started"].clone());
+        fake.insert_hook(pipeline, want["action.completed"].clone());
+        let copy = fake.insert_hook(pipeline, want["action.completed"].clone());
+        fake.clear_requests();
+        fake.inject(Fault::once(kind.clone()).method("PUT"));
+        fake.inject(on_delete(kind.clone()));
+        let run = apply(&fake, &pipeline.to_string(), &[TIMEOUT]);
+        assert_eq!(run.code, 0, "{kind:?}: {}", show(&run));
+        let puts = fake.requests().iter().filter(|r| r.method == "PUT").count();
+        assert_eq!(puts, 2, "{kind:?}: {:?}", fake.requests());
+        let deletes: Vec<u16> = fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "DELETE")
+            .map(|r| r.status)
+            .collect();
+        // The second DELETE finds the hook gone (404) when the first one did delete it.
+        let second = if kind == status(500) { 204 } else { 404 };
+        assert_eq!(deletes, vec![500, second], "{kind:?}");
+        assert!(fake.hooks(pipeline).iter().all(|h| h["id"] != copy.as_str()));
+        assert_three_correct(&fake, pipeline, &want);
+        assert_eq!(run.output("updated"), "1", "{kind:?}");
+    }
 }
 
 #[test]
@@ -332,15 +396,47 @@ fn a_create_whose_connection_drops_before_the_work_is_made_after_the_check() {
 }
 
 #[test]
+fn a_create_failing_again_after_the_check_is_settled_in_another_round() {
+    let fake = fake_with(&[]);
+    let want = reference(&fake, 900);
+    fake.add_pipeline(57);
+    for event in ["action.started", "action.completed"] {
+        fake.insert_hook(57, want[event].clone());
+    }
+    fake.clear_requests();
+    // The create of action.failed, and the one after the first check, fail without
+    // being done; the third, after a second check, is made.
+    fake.inject(
+        Fault::once(status(500))
+            .method("POST")
+            .path_contains("/hooks/outgoing")
+            .times(2),
+    );
+    let run = apply(&fake, "57", &[TIMEOUT]);
+    assert_eq!(run.code, 0, "{}", show(&run));
+    let posts: Vec<u16> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(posts, vec![500, 500, 201], "{:?}", fake.requests());
+    // The first list, a check after each create, and the one that finds it made.
+    assert_eq!(count(&fake, "GET", 57), 4, "{:?}", fake.requests());
+    assert_eq!(run.output("created"), "1");
+    assert_three_correct(&fake, 57, &want);
+}
+
+#[test]
 fn a_lost_create_answer_and_a_failed_check_say_outcome_unknown_and_heal_next_run() {
     let fake = fake_with(&[]);
     let want = reference(&fake, 900);
     fake.add_pipeline(55);
     fake.clear_requests();
     fake.inject(on_create(FaultKind::CommitThenStatus(500)));
-    // The first list goes through untouched; the verifying list fails.
+    // The first list goes through untouched; the verifying list fails every attempt.
     fake.inject(on_list(FaultKind::Delay(Duration::ZERO)));
-    fake.inject(on_list(status(500)));
+    fake.inject(on_list(status(503)).times(MAX_ATTEMPTS as usize));
     let run = apply(&fake, "55", &[TIMEOUT]);
     assert_eq!(run.code, 1, "{}", show(&run));
     assert_error_mentions(&run, 55, &["outcome unknown", "listing again failed"]);
