@@ -256,10 +256,7 @@ fn a_list_failing_every_attempt_fails_the_pipeline_clearly() {
 fn updates_and_deletes_answered_500_are_sent_again() {
     let fake = fake_with(&[]);
     let want = reference(&fake, 900);
-    for (pipeline, kind) in [
-        (33, status(500)),
-        (34, FaultKind::CommitThenStatus(500)),
-    ] {
+    for (pipeline, kind) in [(33, status(500)), (34, FaultKind::CommitThenStatus(500))] {
         fake.add_pipeline(pipeline);
         let mut drifted = want["action.failed"].clone();
         drifted["active"] = json!(false);
@@ -283,7 +280,10 @@ fn updates_and_deletes_answered_500_are_sent_again() {
         // The second DELETE finds the hook gone (404) when the first one did delete it.
         let second = if kind == status(500) { 204 } else { 404 };
         assert_eq!(deletes, vec![500, second], "{kind:?}");
-        assert!(fake.hooks(pipeline).iter().all(|h| h["id"] != copy.as_str()));
+        assert!(fake
+            .hooks(pipeline)
+            .iter()
+            .all(|h| h["id"] != copy.as_str()));
         assert_three_correct(&fake, pipeline, &want);
         assert_eq!(run.output("updated"), "1", "{kind:?}");
     }
