@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::api_error::ApiError;
+use crate::api_error::{ApiError, TransportError};
 use crate::hook::Event;
 
 /// A failure of one operation on a pipeline.
@@ -155,10 +155,38 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+/// When some of `failures` are requests never sent for lack of time (the deadline, or a
+/// rate limit reopening after it), the run's own message: `done` of `total` pipelines
+/// are done, why the rest are not, and that a rerun continues.
+pub fn stopped_early<'a>(
+    failures: impl IntoIterator<Item = &'a Failure>,
+    done: usize,
+    total: usize,
+) -> Option<String> {
+    let out_of_time: Vec<&Failure> = failures.into_iter().filter(|f| f.out_of_time()).collect();
+    if out_of_time.is_empty() {
+        return None;
+    }
+    let rate_limited = out_of_time.iter().find_map(|f| match f.cause() {
+        ApiError::Transport(TransportError::RateLimited { wait }) => Some(*wait),
+        _ => None,
+    });
+    let why = match rate_limited {
+        Some(wait) => format!(
+            "the API's rate limit holds every request for {} s more, past timeout-seconds",
+            wait.as_secs_f64().ceil()
+        ),
+        None => "the run's timeout-seconds ran out".to_owned(),
+    };
+    Some(format!(
+        "{done} of {total} pipeline(s) done: {why}. Run again to continue (or raise timeout-seconds): the pipelines done cost one request each, and nothing is created twice"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api_error::TransportError;
+    use std::time::Duration;
 
     #[test]
     fn messages_name_the_pipeline_the_operation_and_the_cause() {
@@ -187,6 +215,30 @@ mod tests {
             .to_string()
             .contains("listing again failed: not sent"));
         assert!(relisted.out_of_time());
+    }
+
+    #[test]
+    fn a_run_out_of_time_says_how_far_it_got_and_why() {
+        let list = |cause| Failure::List {
+            pipeline_id: 3,
+            cause,
+        };
+        let forbidden = list(ApiError::Forbidden("no".into()));
+        assert_eq!(stopped_early([&forbidden], 1, 2), None);
+        let limited = list(ApiError::Transport(TransportError::RateLimited {
+            wait: Duration::from_millis(29_200),
+        }));
+        let note = stopped_early([&forbidden, &limited], 7, 50).expect("a note");
+        assert!(
+            note.starts_with(
+                "7 of 50 pipeline(s) done: the API's rate limit holds every request for 30 s more"
+            ),
+            "{note}"
+        );
+        assert!(note.contains("Run again to continue"), "{note}");
+        let late = list(ApiError::Transport(TransportError::Deadline));
+        let note = stopped_early([&late], 0, 1).expect("a note");
+        assert!(note.contains("the run's timeout-seconds ran out"), "{note}");
     }
 
     #[test]

@@ -108,7 +108,13 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     let mut outcomes = apply::run_all(job, &config.pipeline_ids, config.max_concurrency).await;
     redact_outcomes(&mut outcomes, log);
     log_outcomes(&outcomes, &config, log);
-    if let Some(note) = stopped_early(&outcomes) {
+    let failures = outcomes.iter().flat_map(|p| {
+        p.error
+            .iter()
+            .chain(p.hooks.iter().filter_map(|h| h.error.as_ref()))
+    });
+    let done = outcomes.iter().filter(|p| p.ok()).count();
+    if let Some(note) = crate::failure::stopped_early(failures, done, outcomes.len()) {
         log.error(None, &note);
     }
 
@@ -161,27 +167,6 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     } else {
         EXIT_OK
     }
-}
-
-/// When the run ran out of time (its deadline, or a rate limit reopening after it)
-/// before every pipeline was done: how many are done, and that a rerun continues.
-fn stopped_early(outcomes: &[PipelineOutcome]) -> Option<String> {
-    let out_of_time = outcomes
-        .iter()
-        .flat_map(|p| {
-            p.error
-                .iter()
-                .chain(p.hooks.iter().filter_map(|h| h.error.as_ref()))
-        })
-        .any(Failure::out_of_time);
-    if !out_of_time {
-        return None;
-    }
-    let done = outcomes.iter().filter(|p| p.ok()).count();
-    Some(format!(
-        "{done} of {} pipeline(s) done: the run's timeout-seconds ran out (the API's rate limit allows no more requests before it) with the rest not done. Run again to continue: pipelines already done cost one request each, nothing is created twice",
-        outcomes.len()
-    ))
 }
 
 /// Writes the outputs (or logs them when not run by a runner); false on failure.

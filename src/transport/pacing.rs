@@ -7,16 +7,21 @@
 //!   a burst could run into it.
 //! - **Window budget**: with `X-RateLimit-Remaining`, no more requests leave than the
 //!   window has left, counting every request in flight as not yet counted by the server.
-//!   At 0, every request is held. When the answers do not say when the window reopens
-//!   (Laravel sends `X-RateLimit-Reset` only on its 429), one request goes alone to learn
-//!   it: at most one 429 per window. A 429's `X-RateLimit-Reset`/`Retry-After` holds every
-//!   request until then; the new window's budget is the limit.
+//!   The budget only goes down with each request sent and each answer (answers may come
+//!   back in another order than the server counted them); it is set afresh only when a
+//!   new window is known to have opened: at the first answer, at the end of a 429's
+//!   hold, and by the answer to a probe. At 0, every request is held. When the answers
+//!   do not say when the window reopens (Laravel sends `X-RateLimit-Reset` only on its
+//!   429), one request (the probe) goes alone, once every request in flight is answered,
+//!   to learn it: at most one 429 per window. A
+//!   429's `X-RateLimit-Reset`/`Retry-After` holds every request until then; the new
+//!   window's budget is the limit.
 //! - **Adaptive concurrency** (AIMD): any other 429 halves the requests allowed in flight;
 //!   every `limit` answers that are not refusals raise it by one, up to the maximum.
 
 use std::time::{Duration, Instant};
 
-use super::policy::RateHeaders;
+use super::policy::{RateHeaders, RESET_MARGIN};
 
 /// How long a refusal that names no wait holds every request.
 pub const DEFAULT_HOLD: Duration = Duration::from_secs(1);
@@ -83,8 +88,6 @@ pub struct Pacing {
     limit: Option<u64>,
     /// Requests that may still leave in this window; `None`: the API announces no limit.
     budget: Option<u64>,
-    /// The `seq` of the request whose answer last set the budget.
-    budget_from: u64,
     /// No request leaves before this.
     hold_until: Option<Instant>,
     probe_out: bool,
@@ -100,7 +103,6 @@ impl Pacing {
         Pacing {
             limit: None,
             budget: None,
-            budget_from: 0,
             hold_until: None,
             probe_out: false,
             answered: false,
@@ -128,7 +130,9 @@ impl Pacing {
             return Admission::Wait;
         }
         let probe = match self.budget {
-            Some(0) if self.probe_out => return Admission::Wait,
+            // A probe goes alone: in flight with others, it could take the place one of
+            // them was counted on.
+            Some(0) if self.probe_out || self.in_flight > 0 => return Admission::Wait,
             Some(0) => {
                 self.probe_out = true;
                 true
@@ -152,7 +156,6 @@ impl Pacing {
         self.hold_until = None;
         self.probe_out = false;
         self.budget = self.limit.map(|l| l.saturating_sub(self.in_flight as u64));
-        self.budget_from = self.sent;
     }
 
     /// The request of `ticket` got an answer, a refusal for the rate limit or not.
@@ -176,16 +179,15 @@ impl Pacing {
             return;
         };
         let estimate = remaining.saturating_sub(self.in_flight as u64);
-        if ticket.seq > self.budget_from {
-            self.budget = Some(estimate);
-            self.budget_from = ticket.seq;
-        } else {
-            // An answer older than the one the budget came from can only lower it.
-            self.budget = Some(self.budget.map_or(estimate, |b| b.min(estimate)));
-        }
+        self.budget = Some(match self.budget {
+            // A probe went out with nothing left: its answer is news of a new window.
+            Some(_) if ticket.probe => estimate,
+            Some(budget) => budget.min(estimate),
+            None => estimate,
+        });
         // The API says when the window reopens on every answer (GitHub): no probe needed.
         if let (0, Some(reset)) = (remaining, headers.reset) {
-            self.hold_until = Some(now + reset);
+            self.hold_until = Some(now + reset + RESET_MARGIN);
         }
     }
 
@@ -240,15 +242,35 @@ mod tests {
         let first = send(&mut p, now);
         p.answered(first, now, false, &rate(20, 19));
         let mut out: Vec<Ticket> = (0..19).map(|_| send(&mut p, now)).collect();
-        // All 19 are in flight: the window is spent; one request may go to learn when
-        // it reopens, no more.
-        let probe = send(&mut p, now);
-        assert!(probe.probe);
+        assert!(out.iter().all(|t| !t.probe));
+        // All 19 are in flight: the window is spent.
         assert_eq!(p.admit(now), Admission::Wait);
         // An answer of one of the 19 does not open more: the others are still counted.
         let answer = out.remove(0);
         p.answered(answer, now, false, &rate(20, 18));
         assert_eq!(p.admit(now), Admission::Wait);
+        // Once all are answered, one request goes alone to learn when it reopens.
+        for t in out {
+            p.answered(t, now, false, &rate(20, 0));
+        }
+        assert!(send(&mut p, now).probe);
+        assert_eq!(p.admit(now), Admission::Wait);
+    }
+
+    #[test]
+    fn a_probe_waits_for_the_requests_in_flight() {
+        let now = Instant::now();
+        let mut p = Pacing::new(50);
+        let first = send(&mut p, now);
+        p.answered(first, now, false, &rate(3, 2));
+        let a = send(&mut p, now);
+        let b = send(&mut p, now);
+        // Had a probe gone now, it could take the place `b` is counted on.
+        assert_eq!(p.admit(now), Admission::Wait);
+        p.answered(a, now, false, &rate(3, 1));
+        assert_eq!(p.admit(now), Admission::Wait);
+        p.answered(b, now, false, &rate(3, 0));
+        assert!(send(&mut p, now).probe);
     }
 
     #[test]
@@ -265,14 +287,14 @@ mod tests {
             ..rate(2, 0)
         };
         p.answered(probe, now, true, &refusal);
-        let reopen = now + Duration::from_secs(4);
+        let reopen = now + Duration::from_secs(4) + RESET_MARGIN;
         assert_eq!(p.admit(now), Admission::Until(reopen));
         // The expected 429 of a probe does not lower the concurrency.
         assert_eq!(p.concurrency(), 50);
         let a = send(&mut p, reopen);
         let b = send(&mut p, reopen);
         assert!(!a.probe && !b.probe);
-        assert!(send(&mut p, reopen).probe);
+        assert_eq!(p.admit(reopen), Admission::Wait);
     }
 
     #[test]
@@ -295,22 +317,40 @@ mod tests {
     }
 
     #[test]
-    fn a_late_answer_from_before_cannot_raise_the_budget() {
+    fn answers_out_of_order_cannot_raise_the_budget() {
         let now = Instant::now();
         let mut p = Pacing::new(50);
         let first = send(&mut p, now);
         p.answered(first, now, false, &rate(10, 9));
-        let older = send(&mut p, now);
-        let newer = send(&mut p, now);
-        p.answered(newer, now, false, &rate(10, 5));
-        // in flight: `older`; budget 5 - 1 = 4
-        p.answered(older, now, false, &rate(10, 8));
+        let a = send(&mut p, now);
+        let b = send(&mut p, now);
+        // The server counted `b` before `a`, and answered `a` first.
+        p.answered(a, now, false, &rate(10, 7));
+        // in flight: `b`; budget min(7, 7 - 1) = 6
+        p.answered(b, now, false, &rate(10, 8));
+        // min(6, 8 - 0): 6, one less than the 7 really left, never more.
         let sent = std::iter::from_fn(|| match p.admit(now) {
             Admission::Send(t) if !t.probe => Some(t),
             _ => None,
         })
         .count();
-        assert_eq!(sent, 4);
+        assert_eq!(sent, 6);
+    }
+
+    #[test]
+    fn a_probe_answered_with_room_reopens_the_budget() {
+        let now = Instant::now();
+        let mut p = Pacing::new(50);
+        let first = send(&mut p, now);
+        p.answered(first, now, false, &rate(10, 0));
+        let probe = send(&mut p, now);
+        assert!(probe.probe);
+        // The window had rolled over unseen: the probe's answer says so.
+        p.answered(probe, now, false, &rate(10, 9));
+        let sent = (0..20)
+            .take_while(|_| matches!(p.admit(now), Admission::Send(t) if !t.probe))
+            .count();
+        assert_eq!(sent, 9);
     }
 
     #[test]
@@ -325,7 +365,7 @@ mod tests {
         p.answered(first, now, false, &github);
         assert_eq!(
             p.admit(now),
-            Admission::Until(now + Duration::from_secs(30))
+            Admission::Until(now + Duration::from_secs(30) + RESET_MARGIN)
         );
     }
 

@@ -21,6 +21,9 @@ pub const BASE_BACKOFF: Duration = Duration::from_millis(250);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(2);
 /// The longest wait a `Retry-After` or `X-RateLimit-Reset` may impose.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+/// Added to a wait until `X-RateLimit-Reset`, so a request never arrives just before
+/// the window ends (clocks are read twice, in whole seconds on the server).
+pub const RESET_MARGIN: Duration = Duration::from_millis(50);
 
 /// What one attempt came to, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,9 +179,11 @@ impl RateHeaders {
     /// (clock skew), then `Retry-After`; `None` when the answer says neither.
     pub fn hold(&self) -> Option<Duration> {
         let wait = match (self.reset, self.retry_after) {
-            (Some(reset), Some(after)) if reset.abs_diff(after) <= Duration::from_secs(1) => reset,
+            (Some(reset), Some(after)) if reset.abs_diff(after) <= Duration::from_secs(1) => {
+                reset + RESET_MARGIN
+            }
             (_, Some(after)) => after,
-            (reset, None) => reset?,
+            (reset, None) => reset? + RESET_MARGIN,
         };
         Some(wait.min(MAX_RETRY_AFTER))
     }
@@ -301,7 +306,10 @@ mod tests {
         );
         assert!(refused.refuses(StatusCode::TOO_MANY_REQUESTS));
         // To the second of the reset, not the whole seconds of Retry-After.
-        assert_eq!(refused.hold(), Some(Duration::from_millis(3_700)));
+        assert_eq!(
+            refused.hold(),
+            Some(Duration::from_millis(3_700) + RESET_MARGIN)
+        );
     }
 
     #[test]
@@ -320,7 +328,7 @@ mod tests {
             now,
         );
         assert!(github.refuses(StatusCode::FORBIDDEN));
-        assert_eq!(github.hold(), Some(Duration::from_secs(10)));
+        assert_eq!(github.hold(), Some(Duration::from_secs(10) + RESET_MARGIN));
         assert!(!RateHeaders::default().refuses(StatusCode::FORBIDDEN));
     }
 }
