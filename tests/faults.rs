@@ -2,7 +2,7 @@
 //! with `Retry-After` whatever the method; 500/502/503/504 and dropped connections on
 //! reads, updates and deletes), what is not (4xx), creates whose outcome is unknown
 //! (never blindly repeated, never duplicated, settled by listing again), broken bodies
-//! and pagination, the overall deadline, and HTTP proxies.
+//! and pagination, and the overall deadline. (HTTP proxies: tests/proxy.rs.)
 
 mod support;
 use devopness_status_hooks::transport::policy::MAX_ATTEMPTS;
@@ -10,10 +10,6 @@ use support::providers::as_sent;
 use support::*;
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 const CONTEXT: &str = "ci/devopness(build)";
@@ -688,125 +684,4 @@ fn a_hung_api_ends_at_the_deadline() {
     assert!(took >= Duration::from_millis(1_900), "{took:?}");
     assert_error_mentions(&run, 101, &["could not list its hooks", "timed out"]);
     assert!(writes(&fake).is_empty());
-}
-
-// ---------------------------------------------------------------- proxy
-
-/// A forward proxy for plain HTTP: counts connections, records the first request
-/// line of each, and tunnels the bytes both ways to `target`.
-struct Proxy {
-    url: String,
-    connections: Arc<AtomicUsize>,
-    first_lines: Arc<Mutex<Vec<String>>>,
-}
-
-fn start_proxy(target: SocketAddr) -> Proxy {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("proxy socket");
-    let url = format!("http://{}", listener.local_addr().expect("proxy address"));
-    let connections = Arc::new(AtomicUsize::new(0));
-    let first_lines = Arc::new(Mutex::new(Vec::new()));
-    let (c, f) = (connections.clone(), first_lines.clone());
-    // Lives as long as the test process; nothing connects once the test is over.
-    std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            c.fetch_add(1, Ordering::SeqCst);
-            let f = f.clone();
-            std::thread::spawn(move || tunnel(client, target, &f));
-        }
-    });
-    Proxy {
-        url,
-        connections,
-        first_lines,
-    }
-}
-
-fn tunnel(mut client: TcpStream, target: SocketAddr, first_lines: &Mutex<Vec<String>>) {
-    let Ok(mut upstream) = TcpStream::connect(target) else {
-        return;
-    };
-    let mut buf = [0u8; 8192];
-    let Ok(n) = client.read(&mut buf) else {
-        return;
-    };
-    let head = String::from_utf8_lossy(&buf[..n]);
-    if let (Some(line), Ok(mut lines)) = (head.lines().next(), first_lines.lock()) {
-        lines.push(line.to_owned());
-    }
-    if upstream.write_all(&buf[..n]).is_err() {
-        return;
-    }
-    let (Ok(mut client_read), Ok(mut upstream_write)) = (client.try_clone(), upstream.try_clone())
-    else {
-        return;
-    };
-    let up = std::thread::spawn(move || {
-        let _ = std::io::copy(&mut client_read, &mut upstream_write);
-        let _ = upstream_write.shutdown(std::net::Shutdown::Write);
-    });
-    let _ = std::io::copy(&mut upstream, &mut client);
-    let _ = client.shutdown(std::net::Shutdown::Write);
-    let _ = up.join();
-}
-
-#[test]
-fn http_proxy_is_used_and_no_proxy_bypasses_it() {
-    let fake = fake_with(&[]);
-    let want = reference(&fake, 900);
-    fake.add_pipeline(111);
-    fake.add_pipeline(112);
-    let proxy = start_proxy(fake.addr());
-
-    let run = apply_with_env(&fake, "111", &[TIMEOUT], &[("HTTP_PROXY", &proxy.url)]);
-    assert_eq!(run.code, 0, "{}", show(&run));
-    assert_three_correct(&fake, 111, &want);
-    let seen = proxy.connections.load(Ordering::SeqCst);
-    assert!(seen >= 1, "HTTP_PROXY was not used for a loopback api-url");
-    let lines = proxy
-        .first_lines
-        .lock()
-        .map(|l| l.clone())
-        .unwrap_or_default();
-    let absolute = format!("GET {}/pipelines/111/hooks", fake.base_url());
-    assert!(
-        lines.iter().any(|l| l.starts_with(&absolute)),
-        "no absolute-form request through the proxy: {lines:?}"
-    );
-    assert!(!run.everything_written().contains(TOKEN));
-
-    let run = apply_with_env(
-        &fake,
-        "112",
-        &[TIMEOUT],
-        &[("HTTP_PROXY", &proxy.url), ("NO_PROXY", "127.0.0.1")],
-    );
-    assert_eq!(run.code, 0, "{}", show(&run));
-    assert_three_correct(&fake, 112, &want);
-    assert_eq!(
-        proxy.connections.load(Ordering::SeqCst),
-        seen,
-        "NO_PROXY=127.0.0.1 did not bypass the proxy"
-    );
-}
-
-#[test]
-fn lower_case_proxy_variables_work_too() {
-    let fake = fake_with(&[]);
-    let want = reference(&fake, 900);
-    fake.add_pipeline(113);
-    fake.add_pipeline(114);
-    let proxy = start_proxy(fake.addr());
-    let run = apply_with_env(&fake, "113", &[TIMEOUT], &[("http_proxy", &proxy.url)]);
-    assert_eq!(run.code, 0, "{}", show(&run));
-    assert_three_correct(&fake, 113, &want);
-    let seen = proxy.connections.load(Ordering::SeqCst);
-    assert!(seen >= 1, "http_proxy was not used");
-    let run = apply_with_env(
-        &fake,
-        "114",
-        &[TIMEOUT],
-        &[("http_proxy", &proxy.url), ("no_proxy", "127.0.0.1")],
-    );
-    assert_eq!(run.code, 0, "{}", show(&run));
-    assert_eq!(proxy.connections.load(Ordering::SeqCst), seen);
 }
