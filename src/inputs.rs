@@ -104,7 +104,7 @@ pub const DEFAULT_DETAILS_URL: &str = "https://app.devopness.com/actions/{{ acti
 pub const DEFAULT_DESCRIPTION_STARTED: &str = "Deploy started on Devopness";
 pub const DEFAULT_DESCRIPTION_FAILED: &str = "Deploy failed on Devopness";
 pub const DEFAULT_DESCRIPTION_COMPLETED: &str = "Deploy completed on Devopness";
-pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
+pub const DEFAULT_MAX_CONCURRENCY: usize = 25;
 /// The same value must fit every provider (Bitbucket's key limit).
 pub const CONTEXT_LIMIT: usize = 40;
 /// Larger ids are not exact in JSON numbers.
