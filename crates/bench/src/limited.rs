@@ -6,7 +6,9 @@
 //! 2. Cut short: as many new pipelines, with `timeout-seconds` at 1.5 windows: the second
 //!    window's end comes after the deadline, so the run must stop, say how far it got,
 //!    and leave nothing twice.
-//! 3. The rerun, under the same limit with the default deadline, must converge.
+//! 3. The rerun, under the same limit with the default deadline, must converge. It
+//!    starts in the window the cut-short run spent, which a new process cannot know of:
+//!    its first request may meet a 429 there.
 
 use std::time::{Duration, SystemTime};
 
