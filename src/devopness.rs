@@ -11,6 +11,7 @@ use http::{Method, StatusCode};
 use serde_json::Value;
 
 pub use crate::api_error::ApiError;
+use crate::health::Delivery;
 use crate::hook::ObservedHook;
 use crate::link;
 use crate::transport::{Response, Transport};
@@ -27,19 +28,6 @@ pub struct Client {
     base: String,
     /// `Bearer <token>`, marked sensitive.
     authorization: HeaderValue,
-}
-
-/// A delivery of an outgoing hook: the request Devopness sent and the answer.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct Delivery {
-    #[serde(default)]
-    pub action_id: Option<u64>,
-    #[serde(default)]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub response_status_code: Option<u16>,
-    #[serde(default)]
-    pub created_at: Option<String>,
 }
 
 impl Client {

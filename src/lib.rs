@@ -1,23 +1,31 @@
 //! devopness-status-hooks: makes sure each listed Devopness deploy pipeline has its
 //! three outgoing hooks that post commit statuses (started, failed, completed).
 //!
-//! A functional core ([`plan`], [`hook`], [`providers`], [`report`], [`inputs`],
-//! [`api_error`], [`failure`]) and a thin shell ([`run`], [`apply`], [`devopness`],
-//! [`github`], [`transport`], [`http`], [`actions_io`]).
+//! A functional core and a thin shell. The core decides and formats without any
+//! I/O: [`inputs`] (the option table and its validation), [`providers`], [`hook`],
+//! [`plan`], [`health`], [`outcome`], [`failure`], [`api_error`], [`report`],
+//! [`link`]. The shell does the I/O and ties the core together: [`run`], [`apply`],
+//! [`devopness`], [`github`], [`transport`], [`http`], [`actions_io`]. A core module imports only core modules, and no two
+//! modules import each other, directly or round a cycle; `tests/layering.rs` reads
+//! the two lists below and holds the sources (and the README's module table) to them.
 
-pub mod actions_io;
+// Core: pure, no I/O.
 pub mod api_error;
-pub mod apply;
-pub mod devopness;
 pub mod failure;
-pub mod github;
 pub mod health;
 pub mod hook;
-pub mod http;
 pub mod inputs;
 pub mod link;
+pub mod outcome;
 pub mod plan;
 pub mod providers;
 pub mod report;
+
+// Shell: I/O at the edges.
+pub mod actions_io;
+pub mod apply;
+pub mod devopness;
+pub mod github;
+pub mod http;
 pub mod run;
 pub mod transport;
