@@ -11,6 +11,7 @@ use http::{Method, StatusCode};
 use serde_json::Value;
 
 pub use crate::api_error::ApiError;
+use crate::api_error::TransportError;
 use crate::health::Delivery;
 use crate::hook::ObservedHook;
 use crate::link;
@@ -35,7 +36,7 @@ impl Client {
     pub fn new(transport: Transport, base_url: &str, token: &str) -> Result<Client, ApiError> {
         let mut authorization =
             HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-                ApiError::Transport(crate::api_error::TransportError::Request(
+                ApiError::Transport(TransportError::Request(
                     "the api-token holds characters an HTTP header cannot carry".into(),
                 ))
             })?;
@@ -58,11 +59,9 @@ impl Client {
         let mut request =
             http::Request::new(body.map_or_else(Bytes::new, |b| Bytes::from(b.to_string())));
         *request.method_mut() = method;
-        *request.uri_mut() = url.parse().map_err(|e| {
-            ApiError::Transport(crate::api_error::TransportError::Request(format!(
-                "{url}: {e}"
-            )))
-        })?;
+        *request.uri_mut() = url
+            .parse()
+            .map_err(|e| ApiError::Transport(TransportError::Request(format!("{url}: {e}"))))?;
         let headers = request.headers_mut();
         headers.insert(header::AUTHORIZATION, self.authorization.clone());
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
@@ -88,9 +87,7 @@ impl Client {
             .get(header::LINK)
             .and_then(|v| v.to_str().ok())
     }
-}
 
-impl Client {
     /// Every hook of the pipeline, following `Link: rel="next"` across pages.
     pub async fn list_hooks(&self, pipeline_id: u64) -> Result<Vec<ObservedHook>, ApiError> {
         let url = format!(
