@@ -8,6 +8,7 @@ mod support;
 use devopness_status_hooks::transport::policy::MAX_ATTEMPTS;
 use support::*;
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
 const TIMEOUT: (&str, &str) = ("timeout-seconds", "20");
@@ -44,6 +45,15 @@ fn count(fake: &FakeDevopness, method: &str, pipeline: u64) -> usize {
         .iter()
         .filter(|r| r.method == method && r.path.starts_with(&prefix))
         .count()
+}
+
+/// The statuses answered to the requests of that method, in order (0: dropped).
+fn statuses(fake: &FakeDevopness, method: &str) -> Vec<u16> {
+    fake.requests()
+        .iter()
+        .filter(|r| r.method == method)
+        .map(|r| r.status)
+        .collect()
 }
 
 /// The `::error` lines naming the pipeline.
@@ -88,12 +98,7 @@ fn rate_limited_list_is_retried_after(retry_after: impl Fn() -> String, pipeline
     assert_eq!(run.code, 0, "Retry-After {retry_after}: {}", show(&run));
     assert_eq!(run.output("created"), "3");
     assert_exactly_three(&fake, pipeline, &want);
-    let lists: Vec<u16> = fake
-        .requests()
-        .iter()
-        .filter(|r| r.method == "GET")
-        .map(|r| r.status)
-        .collect();
+    let lists: Vec<u16> = statuses(&fake, "GET");
     // The 429, its retry, and the verifying list after the creates.
     assert_eq!(lists, vec![429, 200, 200], "{:?}", fake.requests());
     assert!(
@@ -167,12 +172,7 @@ fn a_500_on_the_list_is_retried_like_a_gateway_error() {
     fake.inject(on_list(status(500)));
     let run = apply(&fake, "31", &[TIMEOUT]);
     assert_eq!(run.code, 0, "{}", show(&run));
-    let lists: Vec<u16> = fake
-        .requests()
-        .iter()
-        .filter(|r| r.method == "GET")
-        .map(|r| r.status)
-        .collect();
+    let lists: Vec<u16> = statuses(&fake, "GET");
     assert_eq!(lists, vec![500, 200, 200], "{:?}", fake.requests());
     assert_eq!(count(&fake, "POST", 31), 3);
     assert_exactly_three(&fake, 31, &want);
@@ -341,15 +341,22 @@ fn a_create_whose_connection_drops_before_the_work_is_made_after_the_check() {
     assert_exactly_three(&fake, 54, &want);
 }
 
-#[test]
-fn a_create_failing_again_after_the_check_is_settled_in_another_round() {
+/// A fake whose `pipeline` has our started and completed hooks, not the failed one; the
+/// reference bodies; the request log empty.
+fn missing_only_failed(pipeline: u64) -> (FakeDevopness, BTreeMap<String, Value>) {
     let fake = fake_with(&[]);
     let want = reference(&fake, 900);
-    fake.add_pipeline(57);
+    fake.add_pipeline(pipeline);
     for event in ["action.started", "action.completed"] {
-        fake.insert_hook(57, want[event].clone());
+        fake.insert_hook(pipeline, want[event].clone());
     }
     fake.clear_requests();
+    (fake, want)
+}
+
+#[test]
+fn a_create_failing_again_after_the_check_is_settled_in_another_round() {
+    let (fake, want) = missing_only_failed(57);
     // The create of action.failed, and the one after the first check, fail without
     // being done; the third, after a second check, is made.
     fake.inject(
@@ -360,12 +367,7 @@ fn a_create_failing_again_after_the_check_is_settled_in_another_round() {
     );
     let run = apply(&fake, "57", &[TIMEOUT]);
     assert_eq!(run.code, 0, "{}", show(&run));
-    let posts: Vec<u16> = fake
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .map(|r| r.status)
-        .collect();
+    let posts: Vec<u16> = statuses(&fake, "POST");
     assert_eq!(posts, vec![500, 500, 201], "{:?}", fake.requests());
     // The first list, a check after each create, and the one that finds it made.
     assert_eq!(count(&fake, "GET", 57), 4, "{:?}", fake.requests());
@@ -439,13 +441,7 @@ fn a_retry_after_beyond_the_deadline_fails_at_once() {
 /// verifying list is made for it.
 #[test]
 fn a_create_refused_with_429_past_the_deadline_is_not_reported_as_unknown() {
-    let fake = fake_with(&[]);
-    let want = reference(&fake, 900);
-    fake.add_pipeline(58);
-    for event in ["action.started", "action.completed"] {
-        fake.insert_hook(58, want[event].clone());
-    }
-    fake.clear_requests();
+    let (fake, _) = missing_only_failed(58);
     fake.inject(on_create(FaultKind::Status {
         code: 429,
         retry_after: Some("30".into()),
@@ -568,12 +564,7 @@ fn a_dropped_list_connection_is_retried() {
     fake.inject(on_list(FaultKind::Drop));
     let run = apply(&fake, "71", &[TIMEOUT]);
     assert_eq!(run.code, 0, "{}", show(&run));
-    let lists: Vec<u16> = fake
-        .requests()
-        .iter()
-        .filter(|r| r.method == "GET")
-        .map(|r| r.status)
-        .collect();
+    let lists: Vec<u16> = statuses(&fake, "GET");
     assert_eq!(lists, vec![0, 200, 200], "{:?}", fake.requests());
     assert_exactly_three(&fake, 71, &want);
 }

@@ -239,39 +239,14 @@ const GH_TOKEN: &str = "ghs_tls_issue_token_5c1e";
 /// Devopness in plain HTTP with pipeline 1 drifted (a hook missing), and a fake GitHub
 /// Enterprise Server behind a TLS proxy whose certificate `ca` signed.
 fn drifted_and_github_behind_tls(ca: &Ca) -> (FakeDevopness, FakeGitHub, TlsProxy) {
-    let devopness = fake_with(&[1]);
-    let url = devopness.base_url();
-    let setup = run_action(
-        &[
-            ("api-token", TOKEN),
-            ("pipeline-ids", "1"),
-            ("api-url", url.as_str()),
-        ],
-        &[],
-    );
-    assert_eq!(setup.code, 0, "{}", setup.stdout);
-    let hook = devopness.hooks(1).into_iter().next().expect("a hook");
-    devopness.remove_hook(hook["id"].as_str().unwrap_or_default());
     let github = FakeGitHub::start(GH_TOKEN);
     github.add_repo("octo-org", "my-app");
     let proxy = TlsProxy::start(ca, github.addr());
-    (devopness, github, proxy)
+    (drifted(1), github, proxy)
 }
 
 fn check_with_issue(devopness: &FakeDevopness, api: &str, more: &[(&str, &str)]) -> RunResult {
-    let url = devopness.base_url();
-    let mut inputs = vec![
-        ("api-token", TOKEN),
-        ("pipeline-ids", "1"),
-        ("api-url", url.as_str()),
-        ("mode", "check"),
-        ("check-deliveries", "false"),
-        ("drift-issue", "true"),
-        ("github-token", GH_TOKEN),
-        ("provider-api-url", "https://api.github.com"),
-    ];
-    inputs.extend_from_slice(more);
-    run_action(&inputs, &[("GITHUB_API_URL", api)])
+    check_with_drift_issue(devopness, 1, (api, GH_TOKEN), more, &[])
 }
 
 #[test]
