@@ -4,7 +4,7 @@
 //! A functional core and a thin shell. The core decides and formats without any
 //! I/O: [`inputs`] (the option table and its validation), [`providers`], [`hook`],
 //! [`plan`], [`health`], [`targets`], [`outcome`], [`failure`], [`api_error`], [`report`],
-//! [`link`]. The shell does the I/O and ties the core together: [`run`], [`apply`],
+//! [`link`]. The shell does the I/O and ties the core together: [`run`], [`applications`], [`apply`],
 //! [`devopness`], [`github`], [`transport`], [`http`], [`actions_io`]. A core module imports only core modules, and no two
 //! modules import each other, directly or round a cycle; `tests/layering.rs` reads
 //! the two lists below and holds the sources (and the README's module table) to them.
@@ -24,6 +24,7 @@ pub mod targets;
 
 // Shell: I/O at the edges.
 pub mod actions_io;
+pub mod applications;
 pub mod apply;
 pub mod devopness;
 pub mod github;

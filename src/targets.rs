@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use crate::hook::DesiredHook;
 use crate::providers::{self, Provider, StatusSettings};
 
 /// The `operation` of the pipelines that get the hooks.
@@ -359,41 +360,47 @@ pub struct ResolvedApplication {
 /// Every pipeline to handle, each once: the applications' deploy pipelines (in the order of
 /// `application-ids`, then of each list), then the `pipeline-ids` no application covered (in
 /// their order), which go to `standalone`. A pipeline in both lists is its application's.
-///
-/// Returns the pipelines of `pipeline-ids` left without a target (no `standalone`) apart.
 pub fn merge(
     applications: &[ResolvedApplication],
     pipeline_ids: &[u64],
-    standalone: Option<&Target>,
-) -> (Vec<PipelineTarget>, Vec<u64>) {
+    standalone: &Target,
+) -> Vec<PipelineTarget> {
     let mut out: Vec<PipelineTarget> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for app in applications {
-        for id in &app.deploy_pipelines {
-            if seen.insert(*id) {
-                out.push(PipelineTarget {
-                    pipeline_id: *id,
-                    application_id: Some(app.application_id),
-                    target: app.target.clone(),
-                });
-            }
-        }
-    }
-    let mut untargeted = Vec::new();
-    for id in pipeline_ids {
-        if !seen.insert(*id) {
-            continue;
-        }
-        match standalone {
-            Some(target) => out.push(PipelineTarget {
-                pipeline_id: *id,
-                application_id: None,
+    let from_applications = applications.iter().flat_map(|app| {
+        app.deploy_pipelines
+            .iter()
+            .map(|id| (*id, Some(app.application_id), &app.target))
+    });
+    let standalone = pipeline_ids.iter().map(|id| (*id, None, standalone));
+    for (pipeline_id, application_id, target) in from_applications.chain(standalone) {
+        if seen.insert(pipeline_id) {
+            out.push(PipelineTarget {
+                pipeline_id,
+                application_id,
                 target: target.clone(),
-            }),
-            None => untargeted.push(*id),
+            });
         }
     }
-    (out, untargeted)
+    out
+}
+
+/// The hooks each distinct target of `pipelines` should have, in order of first use:
+/// `base` with the target's repository and provider API, through the target's provider.
+pub fn desired_per_target(
+    base: &StatusSettings,
+    inputs: &TargetInputs,
+    pipelines: &[PipelineTarget],
+) -> Vec<(Target, Vec<DesiredHook>)> {
+    let mut out: Vec<(Target, Vec<DesiredHook>)> = Vec::new();
+    for p in pipelines {
+        if out.iter().all(|(t, _)| *t != p.target) {
+            let settings = settings_for(base, inputs, &p.target);
+            let desired = providers::desired_hooks(p.target.provider, &settings);
+            out.push((p.target.clone(), desired));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -633,9 +640,8 @@ mod tests {
             target: target("group/api", "gitlab"),
             deploy_pipelines: vec![20, 10],
         };
-        let standalone = Some(target("octo/workflow", "github"));
-        let (pipelines, untargeted) =
-            merge(&[web, api], &[11, 30, 30, 20, 31], standalone.as_ref());
+        let standalone = target("octo/workflow", "github");
+        let pipelines = merge(&[web, api], &[11, 30, 30, 20, 31], &standalone);
         let got: Vec<(u64, Option<u64>, &str, &str)> = pipelines
             .iter()
             .map(|p| {
@@ -657,9 +663,29 @@ mod tests {
                 (31, None, "octo/workflow", "github"),
             ]
         );
-        assert!(untargeted.is_empty());
-        let (pipelines, untargeted) = merge(&[], &[4, 5], None);
-        assert!(pipelines.is_empty());
-        assert_eq!(untargeted, [4, 5]);
+
+        // Each target gets its own hooks, computed once.
+        let inputs = TargetInputs {
+            api_urls: vec![
+                ("github", "https://api.github.com".into()),
+                ("gitlab", "https://gitlab.com/api/v4".into()),
+            ],
+            ..TargetInputs::default()
+        };
+        let base = StatusSettings {
+            context: "ci/x".into(),
+            hook_name: "{context}: {event}".into(),
+            ..StatusSettings::default()
+        };
+        let per_target = desired_per_target(&base, &inputs, &pipelines);
+        let urls: Vec<&str> = per_target
+            .iter()
+            .map(|(_, desired)| desired[0].target_url.as_str())
+            .collect();
+        assert_eq!(urls.len(), 3, "{urls:?}");
+        assert!(urls[0].starts_with("https://api.github.com/repos/team/web/statuses/"));
+        assert!(urls[1].starts_with("https://gitlab.com/api/v4/projects/group%2Fapi/statuses/"));
+        assert!(urls[2].starts_with("https://api.github.com/repos/octo/workflow/statuses/"));
+        assert!(per_target.iter().all(|(_, desired)| desired.len() == 3));
     }
 }

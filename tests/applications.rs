@@ -6,6 +6,7 @@ use support::providers::{assert_golden, hooks_by_event, rendered};
 use support::*;
 
 use fake_devopness::NewApplication;
+use openapi_contract::devopness;
 
 const SHA: &str = "{{ action.triggered_from.hook_parsed_variables.commit_hash }}";
 
@@ -391,4 +392,46 @@ fn neither_pipeline_ids_nor_application_ids_is_refused() {
         "{errors:?}"
     );
     assert!(fake.requests().is_empty());
+}
+
+#[test]
+fn every_request_and_answer_fits_devopnesss_description() {
+    let fake = FakeDevopness::start(TOKEN);
+    add_app(
+        &fake,
+        90,
+        "team/web",
+        "github",
+        &[(900, "deploy"), (901, "restart")],
+    );
+    add_app(&fake, 91, "group/sub/api", "gitlab", &[(910, "deploy")]);
+    for more in [&[][..], &[("mode", "check")][..]] {
+        let run = run_apps(&fake, "90, 91, 92", more);
+        assert_eq!(
+            run.code, 1,
+            "application 92 does not exist:\n{}",
+            run.stdout
+        );
+    }
+    if let Err(problems) = devopness().check_exchanges(&fake.exchanges(), true) {
+        panic!("a request of the action, or an answer of the fake, departs from Devopness's openapi.json:\n{problems}");
+    }
+    let operations: std::collections::BTreeSet<String> = fake
+        .exchanges()
+        .iter()
+        .filter_map(|e| {
+            let request = openapi_contract::Request::recorded(&e.request);
+            devopness()
+                .find(request.method, request.path)
+                .ok()
+                .map(|(op, _)| op.id.clone())
+        })
+        .collect();
+    for id in [
+        "getApplication",
+        "listPipelinesByResourceType",
+        "addPipelineHook",
+    ] {
+        assert!(operations.contains(id), "{id} not used: {operations:?}");
+    }
 }

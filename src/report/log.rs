@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::{last_status, shown, HooksOutput, HOOKS_OUTPUT_LIMIT};
 use crate::hook::Header;
 use crate::inputs::{InputError, Mode, RunOptions};
-use crate::outcome::{HookOutcome, HookResult, PipelineOutcome};
+use crate::outcome::{ApplicationOutcome, HookOutcome, HookResult, PipelineOutcome};
 
 /// One line of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +70,37 @@ pub fn lines(
         out.push(Line::Notice(
             "dry run: nothing was written to Devopness".into(),
         ));
+    }
+    out
+}
+
+/// What the applications of `application-ids` gave: where each one's statuses go and
+/// which deploy pipelines it has, a warning per problem, an error when it got no hooks.
+pub fn application_lines(applications: &[ApplicationOutcome]) -> Vec<Line> {
+    let mut out = Vec::new();
+    for a in applications {
+        let title = a.title();
+        if let Some(d) = &a.destination {
+            let pipelines: Vec<String> = a.deploy_pipelines.iter().map(u64::to_string).collect();
+            out.push(Line::Info(format!(
+                "{title}: statuses to {} on {}; deploy pipelines: {}",
+                d.repository,
+                d.provider,
+                if pipelines.is_empty() {
+                    "none".to_owned()
+                } else {
+                    pipelines.join(", ")
+                }
+            )));
+        }
+        out.extend(a.warnings.iter().map(|w| Line::Warning {
+            title: Some(title.clone()),
+            message: w.to_string(),
+        }));
+        out.extend(a.error.iter().map(|e| Line::Error {
+            title: Some(title.clone()),
+            message: e.to_string(),
+        }));
     }
     out
 }

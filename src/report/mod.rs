@@ -83,7 +83,10 @@ pub fn pipelines_with_drift(outcomes: &[PipelineOutcome]) -> usize {
 /// below, whatever the number of pipelines and the length of their errors.
 pub const HOOKS_OUTPUT_LIMIT: usize = 256 * 1024;
 
-/// The `hooks` output: a JSON array, cut by whole entries from the end to fit.
+/// The `pipelines` output's limit: with `hooks` at its own, well within the runner's.
+pub const PIPELINES_OUTPUT_LIMIT: usize = 128 * 1024;
+
+/// A JSON array output (`hooks`, `pipelines`), cut by whole entries from the end to fit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HooksOutput {
     pub json: String,
@@ -103,9 +106,32 @@ pub fn hooks_output(outcomes: &[PipelineOutcome], limit: usize) -> HooksOutput {
                 .map(|h| hook_entry(p.pipeline_id, h).to_string())
         })
         .collect();
+    cut(&entries, limit)
+}
+
+/// The `pipelines` output: one object per pipeline handled (`pipeline_id`,
+/// `application_id` or null, `repository`, `provider`), as many as fit in `limit` bytes.
+pub fn pipelines_output(outcomes: &[PipelineOutcome], limit: usize) -> HooksOutput {
+    let entries: Vec<String> = outcomes
+        .iter()
+        .map(|p| {
+            json!({
+                "pipeline_id": p.pipeline_id,
+                "application_id": p.destination.application_id,
+                "repository": p.destination.repository,
+                "provider": p.destination.provider,
+            })
+            .to_string()
+        })
+        .collect();
+    cut(&entries, limit)
+}
+
+/// A JSON array of as many of `entries` (each a JSON value) as fit in `limit` bytes.
+fn cut(entries: &[String], limit: usize) -> HooksOutput {
     let mut json = String::from("[");
     let mut kept = 0;
-    for entry in &entries {
+    for entry in entries {
         // The entry, a separator before it, and the closing bracket must fit.
         if json.len() + entry.len() + 2 > limit {
             break;
@@ -156,6 +182,7 @@ pub fn outputs(
     outcomes: &[PipelineOutcome],
     options: &RunOptions,
     hooks: &HooksOutput,
+    pipelines: &HooksOutput,
 ) -> Vec<(&'static str, String)> {
     let c = counts(outcomes, options);
     vec![
@@ -173,6 +200,7 @@ pub fn outputs(
         ("duplicates", c.duplicates.to_string()),
         ("unhealthy", c.unhealthy.to_string()),
         ("hooks", hooks.json.clone()),
+        ("pipelines", pipelines.json.clone()),
     ]
 }
 
@@ -220,6 +248,7 @@ mod tests {
     use crate::failure::Failure;
     use crate::health::DeliveryHealth;
     use crate::hook::Event;
+    use crate::outcome::Destination;
     use crate::plan::{Difference, Field};
 
     fn options(mode: Mode) -> RunOptions {
@@ -235,6 +264,7 @@ mod tests {
     fn outcome(id: u64, results: [HookResult; 3]) -> PipelineOutcome {
         PipelineOutcome {
             pipeline_id: id,
+            destination: Destination::default(),
             hooks: Event::ALL
                 .into_iter()
                 .zip(results)
@@ -255,12 +285,18 @@ mod tests {
     }
 
     fn outputs_of(o: &[PipelineOutcome], options: &RunOptions) -> Vec<(&'static str, String)> {
-        outputs(o, options, &hooks_output(o, HOOKS_OUTPUT_LIMIT))
+        outputs(
+            o,
+            options,
+            &hooks_output(o, HOOKS_OUTPUT_LIMIT),
+            &pipelines_output(o, PIPELINES_OUTPUT_LIMIT),
+        )
     }
 
     fn summary_of(o: &[PipelineOutcome], options: &RunOptions) -> String {
         summary(
             o,
+            &[],
             options,
             "o/r",
             "ci/x",
@@ -319,7 +355,7 @@ mod tests {
         assert_eq!(five[4], all[4]);
         assert_eq!(hooks_output(&o, 2).json, "[]");
         // The summary says it was cut; the counts stay exact.
-        let md = summary(&o, &options(Mode::Apply), "o/r", "ci/x", &cut);
+        let md = summary(&o, &[], &options(Mode::Apply), "o/r", "ci/x", &cut);
         assert!(md.contains("lists the first 5 of 6 hooks"), "{md}");
         assert!(md.contains("**2 created, 1 updated, 2 unchanged**"), "{md}");
     }
