@@ -223,3 +223,55 @@ pub fn input_errors(errors: &[InputError]) -> Vec<Line> {
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api_error::ApiError;
+    use crate::failure::Failure;
+    use crate::outcome::{ApplicationError, Destination};
+    use crate::targets::TargetWarning;
+
+    #[test]
+    fn each_application_says_where_its_statuses_go_and_what_went_wrong() {
+        let found = ApplicationOutcome {
+            application_id: 4,
+            name: "docs".into(),
+            destination: Some(Destination {
+                application_id: Some(4),
+                repository: "o/docs".into(),
+                provider: "github",
+            }),
+            deploy_pipelines: Vec::new(),
+            error: None,
+            warnings: vec![TargetWarning::NoDeployPipeline {
+                application: "application 4 (docs)".into(),
+            }],
+        };
+        let missing = ApplicationOutcome {
+            application_id: 9,
+            name: String::new(),
+            destination: None,
+            deploy_pipelines: Vec::new(),
+            error: Some(ApplicationError::Read(Failure::Application {
+                application_id: 9,
+                cause: ApiError::NotFound("Application not found.".into()),
+            })),
+            warnings: Vec::new(),
+        };
+        let lines = application_lines(&[found, missing]);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(
+            lines[0],
+            Line::Info(
+                "Application 4 (docs): statuses to o/docs on github; deploy pipelines: none".into()
+            )
+        );
+        assert!(
+            matches!(&lines[1], Line::Warning { title: Some(t), message }
+            if t == "Application 4 (docs)" && message.contains("no pipeline whose operation is `deploy`"))
+        );
+        assert!(matches!(&lines[2], Line::Error { title: Some(t), message }
+            if t == "Application 9" && message.starts_with("application 9: could not read it: not found (404")));
+    }
+}

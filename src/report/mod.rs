@@ -433,4 +433,100 @@ mod tests {
             "{md}"
         );
     }
+
+    fn of_application(
+        mut o: PipelineOutcome,
+        application_id: Option<u64>,
+        repository: &str,
+    ) -> PipelineOutcome {
+        o.destination = Destination {
+            application_id,
+            repository: repository.into(),
+            provider: "github",
+        };
+        o
+    }
+
+    #[test]
+    fn the_pipelines_output_names_each_pipelines_application_and_target() {
+        use HookResult::*;
+        let o = [
+            of_application(outcome(1, [Created; 3]), Some(10), "team/web"),
+            of_application(outcome(2, [Created; 3]), None, "octo/app"),
+        ];
+        let out = outputs_of(&o, &options(Mode::Apply));
+        let pipelines: Value = serde_json::from_str(&get(&out, "pipelines")).unwrap_or_default();
+        assert_eq!(
+            pipelines,
+            json!([
+                { "pipeline_id": 1, "application_id": 10, "repository": "team/web", "provider": "github" },
+                { "pipeline_id": 2, "application_id": null, "repository": "octo/app", "provider": "github" },
+            ])
+        );
+        let one = pipelines_output(&o, pipelines.to_string().len() - 1);
+        assert_eq!((one.kept, one.left_out), (1, 1));
+    }
+
+    #[test]
+    fn the_summary_groups_pipelines_by_application() {
+        use crate::outcome::{ApplicationError, ApplicationOutcome};
+        use crate::targets::{TargetError, TargetWarning};
+        use HookResult::*;
+        let o = [
+            of_application(outcome(1, [Created; 3]), Some(10), "team/web"),
+            of_application(outcome(2, [Created; 3]), None, "octo/app"),
+            of_application(outcome(3, [Unchanged; 3]), Some(10), "team/web"),
+        ];
+        let web = ApplicationOutcome {
+            application_id: 10,
+            name: "web".into(),
+            destination: Some(o[0].destination.clone()),
+            deploy_pipelines: vec![1, 3],
+            error: None,
+            warnings: vec![TargetWarning::Contradiction {
+                application: "application 10 (web)".into(),
+                input: "repository",
+                given: "team/web".into(),
+                application_value: "team/old".into(),
+            }],
+        };
+        let broken = ApplicationOutcome {
+            application_id: 11,
+            name: String::new(),
+            destination: None,
+            deploy_pipelines: Vec::new(),
+            error: Some(ApplicationError::Target(TargetError::NoRepository {
+                application: "application 11".into(),
+            })),
+            warnings: Vec::new(),
+        };
+        let md = summary(
+            &o,
+            &[web, broken],
+            &options(Mode::Apply),
+            "octo/app",
+            "ci/x",
+            &hooks_output(&o, HOOKS_OUTPUT_LIMIT),
+        );
+        let at = |needle: &str| {
+            md.find(needle)
+                .unwrap_or_else(|| panic!("no {needle:?} in:\n{md}"))
+        };
+        assert!(md.contains("Commit statuses under context `ci/x`."), "{md}");
+        assert!(
+            md.contains("**1 of 2 application(s) could not be handled**"),
+            "{md}"
+        );
+        let web_at = at("### Application 10 (web): statuses to `team/web` on github");
+        assert!(at("> **Warning**: application 10 (web): the 'repository' input") > web_at);
+        assert!(web_at < at("#### Pipeline 1") && at("#### Pipeline 1") < at("#### Pipeline 3"));
+        let broken_at = at("### Application 11\n");
+        assert!(at("#### Pipeline 3") < broken_at);
+        assert!(at("**Error**: application 11: it has no repository") > broken_at);
+        let rest = at("### Pipelines of `pipeline-ids`: statuses to `octo/app` on github");
+        assert!(broken_at < rest && rest < at("#### Pipeline 2"));
+        // Without applications, the report is as before.
+        let plain = summary_of(&o[1..2], &options(Mode::Apply));
+        assert!(plain.contains("Commit statuses for `o/r`") && plain.contains("### Pipeline 2"));
+    }
 }
