@@ -198,16 +198,6 @@ async fn report_run(
     for line in lines {
         emit(log, line);
     }
-    if pipelines.left_out > 0 {
-        log.warning(
-            None,
-            &format!(
-                "the `pipelines` output lists the first {} of {} pipelines, to stay within the runner's output limit",
-                pipelines.kept,
-                pipelines.kept + pipelines.left_out
-            ),
-        );
-    }
     let failures = outcomes.iter().flat_map(PipelineOutcome::failures);
     let done = outcomes.iter().filter(|p| p.ok()).count();
     if let Some(note) = failure::stopped_early(failures, done, outcomes.len()) {

@@ -105,6 +105,18 @@ pub fn application_lines(applications: &[ApplicationOutcome]) -> Vec<Line> {
     out
 }
 
+/// A warning when the `pipelines` output had to be cut to fit.
+pub fn pipelines_cut(pipelines: &HooksOutput) -> Option<Line> {
+    (pipelines.left_out > 0).then(|| Line::Warning {
+        title: None,
+        message: format!(
+            "the `pipelines` output lists the first {} of {} pipelines, to stay within the runner's output limit; the log and the step summary are complete",
+            pipelines.kept,
+            pipelines.kept + pipelines.left_out
+        ),
+    })
+}
+
 /// What was found or done for one hook, inside the pipeline's group.
 fn hook_lines(out: &mut Vec<Line>, h: &HookOutcome, options: &RunOptions, extra: &[Header]) {
     let id = h.hook_id.as_deref().unwrap_or("-");
