@@ -1,13 +1,15 @@
-//! devopness-status-hooks: makes sure each listed Devopness deploy pipeline has its
-//! three outgoing hooks that post commit statuses (started, failed, completed).
+//! devopness-status-hooks: makes sure each listed Devopness deploy pipeline (or each
+//! deploy pipeline of the listed applications) has its three outgoing hooks that post
+//! commit statuses (started, failed, completed).
 //!
 //! A functional core and a thin shell. The core decides and formats without any
 //! I/O: [`inputs`] (the option table and its validation), [`providers`], [`hook`],
-//! [`plan`], [`health`], [`targets`], [`outcome`], [`failure`], [`api_error`], [`report`],
-//! [`link`]. The shell does the I/O and ties the core together: [`run`], [`applications`], [`apply`],
-//! [`devopness`], [`github`], [`transport`], [`http`], [`actions_io`]. A core module imports only core modules, and no two
-//! modules import each other, directly or round a cycle; `tests/layering.rs` reads
-//! the two lists below and holds the sources (and the README's module table) to them.
+//! [`plan`], [`health`], [`targets`], [`outcome`], [`failure`], [`api_error`],
+//! [`report`], [`link`]. The shell does the I/O and ties the core together: [`run`],
+//! [`applications`], [`apply`], [`devopness`], [`github`], [`transport`], [`http`],
+//! [`actions_io`]. A core module imports only core modules, and no two modules import
+//! each other, directly or round a cycle; `tests/layering.rs` reads the two lists below
+//! and holds the sources (and the README's module table) to them.
 
 // Core: pure, no I/O.
 pub mod api_error;
