@@ -9,13 +9,30 @@ use futures_util::stream::{self, StreamExt};
 use crate::devopness::Client;
 use crate::failure::Failure;
 use crate::outcome::{ApplicationError, ApplicationOutcome, Destination};
-use crate::targets::{self, Explicit, ResolvedApplication};
+use crate::targets::{self, Explicit, FailedApplication, Held, ResolvedApplication};
 
 /// What reading the applications gave: an outcome per application (in the order of
-/// `application-ids`), and the applications whose deploy pipelines get hooks.
+/// `application-ids`), the applications whose deploy pipelines get hooks, and what is
+/// known of the pipelines of those that failed.
 pub struct Applications {
     pub outcomes: Vec<ApplicationOutcome>,
     pub resolved: Vec<ResolvedApplication>,
+    pub failed: Vec<FailedApplication>,
+}
+
+impl Applications {
+    /// Reports each held pipeline under the application that holds it.
+    pub fn hold(&mut self, held: Vec<Held>) {
+        for h in held {
+            let owner = self
+                .outcomes
+                .iter_mut()
+                .find(|a| a.application_id == h.application_id());
+            if let Some(owner) = owner {
+                owner.held.push(h);
+            }
+        }
+    }
 }
 
 /// Reads every application, at most `concurrency` at a time.
@@ -25,7 +42,10 @@ pub async fn read_all(
     explicit: Explicit<'_>,
     concurrency: usize,
 ) -> Applications {
-    let results: Vec<(ApplicationOutcome, Option<ResolvedApplication>)> = stream::iter(ids)
+    let results: Vec<(
+        ApplicationOutcome,
+        Result<ResolvedApplication, FailedApplication>,
+    )> = stream::iter(ids)
         .map(|id| read_one(client, *id, explicit))
         .buffered(concurrency.max(1))
         .collect()
@@ -33,20 +53,28 @@ pub async fn read_all(
     let mut applications = Applications {
         outcomes: Vec::new(),
         resolved: Vec::new(),
+        failed: Vec::new(),
     };
     for (outcome, resolved) in results {
         applications.outcomes.push(outcome);
-        applications.resolved.extend(resolved);
+        match resolved {
+            Ok(resolved) => applications.resolved.push(resolved),
+            Err(failed) => applications.failed.push(failed),
+        }
     }
     applications
 }
 
 /// One application: `GET /applications/{id}` and its pipeline list, then its target.
+/// When it fails, what is known of its pipelines (their list, when it was read).
 async fn read_one(
     client: &Client,
     application_id: u64,
     explicit: Explicit<'_>,
-) -> (ApplicationOutcome, Option<ResolvedApplication>) {
+) -> (
+    ApplicationOutcome,
+    Result<ResolvedApplication, FailedApplication>,
+) {
     let mut outcome = ApplicationOutcome {
         application_id,
         name: String::new(),
@@ -54,12 +82,21 @@ async fn read_one(
         deploy_pipelines: Vec::new(),
         error: None,
         warnings: Vec::new(),
+        held: Vec::new(),
     };
     let (facts, pipelines) = join(
         client.get_application(application_id),
         client.list_application_pipelines(application_id),
     )
     .await;
+    let failed = |outcome: ApplicationOutcome, list: Option<&[targets::PipelineSummary]>| {
+        let pipelines = list.map(|l| l.iter().map(|p| p.id).collect());
+        let failed = FailedApplication {
+            application_id,
+            pipelines,
+        };
+        (outcome, Err(failed))
+    };
     let facts = match facts {
         Ok(facts) => facts,
         Err(cause) => {
@@ -68,7 +105,7 @@ async fn read_one(
                 cause,
             };
             outcome.error = Some(ApplicationError::Read(failure));
-            return (outcome, None);
+            return failed(outcome, pipelines.as_deref().ok());
         }
     };
     outcome.name = facts.name.clone();
@@ -80,14 +117,14 @@ async fn read_one(
                 cause,
             };
             outcome.error = Some(ApplicationError::Read(failure));
-            return (outcome, None);
+            return failed(outcome, None);
         }
     };
     let (target, warnings) = match targets::application_target(&explicit, &facts) {
         Ok(found) => found,
         Err(e) => {
             outcome.error = Some(ApplicationError::Target(e));
-            return (outcome, None);
+            return failed(outcome, Some(&pipelines));
         }
     };
     outcome.warnings = warnings;
@@ -106,5 +143,5 @@ async fn read_one(
         target,
         deploy_pipelines: outcome.deploy_pipelines.clone(),
     };
-    (outcome, Some(resolved))
+    (outcome, Ok(resolved))
 }

@@ -6,7 +6,7 @@ use crate::failure::Failure;
 use crate::health::DeliveryHealth;
 use crate::hook::{DesiredHook, Event};
 use crate::plan::Difference;
-use crate::targets::{TargetError, TargetWarning};
+use crate::targets::{Held, TargetError, TargetWarning};
 
 /// What happened to (or was found for) one (pipeline, event) hook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +179,8 @@ pub struct ApplicationOutcome {
     pub deploy_pipelines: Vec<u64>,
     pub error: Option<ApplicationError>,
     pub warnings: Vec<TargetWarning>,
+    /// Pipelines of `pipeline-ids` left alone because this application failed.
+    pub held: Vec<Held>,
 }
 
 impl ApplicationOutcome {

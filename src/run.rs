@@ -86,7 +86,9 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
         config.max_concurrency,
     )
     .await;
-    let pipelines = pipelines_of(&config, &apps.resolved);
+    let merged = pipelines_of(&config, &apps);
+    apps.hold(merged.held);
+    let pipelines = merged.pipelines;
     let per_target = targets::desired_per_target(&config.status, &config.targets, &pipelines);
     let destinations: Vec<Destination> = pipelines.iter().map(destination).collect();
     let jobs: Vec<(u64, Job)> = pipelines
@@ -116,13 +118,19 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
 }
 
 /// Every pipeline to handle, each once, with its target: the applications' deploy
-/// pipelines, then those of `pipeline-ids` (to the inputs' repository and provider).
-fn pipelines_of(config: &Config, resolved: &[targets::ResolvedApplication]) -> Vec<PipelineTarget> {
+/// pipelines, then those of `pipeline-ids` (to the inputs' repository and provider)
+/// that no failed application holds back.
+fn pipelines_of(config: &Config, apps: &applications::Applications) -> targets::Merged {
     let standalone = Target {
         repository: config.status.repository.clone(),
         provider: config.provider,
     };
-    targets::merge(resolved, &config.pipeline_ids, &standalone)
+    targets::merge(
+        &apps.resolved,
+        &apps.failed,
+        &config.pipeline_ids,
+        &standalone,
+    )
 }
 
 fn destination(p: &PipelineTarget) -> Destination {

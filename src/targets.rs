@@ -357,32 +357,130 @@ pub struct ResolvedApplication {
     pub deploy_pipelines: Vec<u64>,
 }
 
-/// Every pipeline to handle, each once: the applications' deploy pipelines (in the order of
-/// `application-ids`, then of each list), then the `pipeline-ids` no application covered (in
-/// their order), which go to `standalone`. A pipeline in both lists is its application's.
-pub fn merge(
-    applications: &[ResolvedApplication],
-    pipeline_ids: &[u64],
-    standalone: &Target,
-) -> Vec<PipelineTarget> {
-    let mut out: Vec<PipelineTarget> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let from_applications = applications.iter().flat_map(|app| {
-        app.deploy_pipelines
-            .iter()
-            .map(|id| (*id, Some(app.application_id), &app.target))
-    });
-    let standalone = pipeline_ids.iter().map(|id| (*id, None, standalone));
-    for (pipeline_id, application_id, target) in from_applications.chain(standalone) {
-        if seen.insert(pipeline_id) {
-            out.push(PipelineTarget {
-                pipeline_id,
-                application_id,
-                target: target.clone(),
-            });
+/// An application of `application-ids` that could not be read or given a target: what is
+/// known of its pipelines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedApplication {
+    pub application_id: u64,
+    /// Every pipeline of its list; `None` when the list itself could not be read.
+    pub pipelines: Option<Vec<u64>>,
+}
+
+/// A pipeline of `pipeline-ids` left alone because an application failed: where its
+/// statuses belong is not known, so nothing is written to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Held {
+    /// It is in the pipeline list of the application, which could not be handled.
+    Belongs {
+        pipeline_id: u64,
+        application_id: u64,
+    },
+    /// The application's pipeline list could not be read: it may be one of them.
+    Unknown {
+        pipeline_id: u64,
+        application_id: u64,
+    },
+}
+
+impl Held {
+    /// The application it is reported under.
+    pub fn application_id(&self) -> u64 {
+        match self {
+            Held::Belongs { application_id, .. } | Held::Unknown { application_id, .. } => {
+                *application_id
+            }
         }
     }
-    out
+}
+
+impl fmt::Display for Held {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Held::Belongs { pipeline_id, application_id } => write!(
+                f,
+                "pipeline {pipeline_id} (in `pipeline-ids`) belongs to application {application_id}, which could not be handled; nothing written to it: fix what the application's error says, then run again"
+            ),
+            Held::Unknown { pipeline_id, application_id } => write!(
+                f,
+                "could not tell whether pipeline {pipeline_id} belongs to application {application_id}, which could not be read; nothing written to it: run again once application {application_id} can be read, or leave it out of `application-ids`"
+            ),
+        }
+    }
+}
+
+/// What [`merge`] decides: the pipelines to handle, and those of `pipeline-ids` held back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    pub pipelines: Vec<PipelineTarget>,
+    pub held: Vec<Held>,
+}
+
+/// Every pipeline to handle, each once: the applications' deploy pipelines (in the order of
+/// `application-ids`, then of each list), then the `pipeline-ids` no application covered (in
+/// their order), which go to `standalone`. A pipeline in both lists is its application's;
+/// when that application failed, it is held, not sent to `standalone` (its statuses belong
+/// elsewhere). When a failed application's list could not be read, any `pipeline-ids`
+/// pipeline may be one of its own: all of them are held.
+pub fn merge(
+    applications: &[ResolvedApplication],
+    failed: &[FailedApplication],
+    pipeline_ids: &[u64],
+    standalone: &Target,
+) -> Merged {
+    let mut merged = Merged {
+        pipelines: Vec::new(),
+        held: Vec::new(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for app in applications {
+        for id in &app.deploy_pipelines {
+            if seen.insert(*id) {
+                merged.pipelines.push(PipelineTarget {
+                    pipeline_id: *id,
+                    application_id: Some(app.application_id),
+                    target: app.target.clone(),
+                });
+            }
+        }
+    }
+    for id in pipeline_ids {
+        if !seen.insert(*id) {
+            continue;
+        }
+        let held = held_by(failed, *id);
+        if held.is_empty() {
+            merged.pipelines.push(PipelineTarget {
+                pipeline_id: *id,
+                application_id: None,
+                target: standalone.clone(),
+            });
+        }
+        merged.held.extend(held);
+    }
+    merged
+}
+
+/// Why the failed applications hold back `pipeline_id` (empty: none does).
+fn held_by(failed: &[FailedApplication], pipeline_id: u64) -> Vec<Held> {
+    let belongs = failed.iter().find(|a| {
+        a.pipelines
+            .as_ref()
+            .is_some_and(|list| list.contains(&pipeline_id))
+    });
+    if let Some(a) = belongs {
+        return vec![Held::Belongs {
+            pipeline_id,
+            application_id: a.application_id,
+        }];
+    }
+    failed
+        .iter()
+        .filter(|a| a.pipelines.is_none())
+        .map(|a| Held::Unknown {
+            pipeline_id,
+            application_id: a.application_id,
+        })
+        .collect()
 }
 
 /// The hooks each distinct target of `pipelines` should have, in order of first use:
@@ -641,7 +739,7 @@ mod tests {
             deploy_pipelines: vec![20, 10],
         };
         let standalone = target("octo/workflow", "github");
-        let pipelines = merge(&[web, api], &[11, 30, 30, 20, 31], &standalone);
+        let pipelines = merge(&[web, api], &[], &[11, 30, 30, 20, 31], &standalone).pipelines;
         let got: Vec<(u64, Option<u64>, &str, &str)> = pipelines
             .iter()
             .map(|p| {
@@ -687,5 +785,64 @@ mod tests {
         assert!(urls[1].starts_with("https://gitlab.com/api/v4/projects/group%2Fapi/statuses/"));
         assert!(urls[2].starts_with("https://api.github.com/repos/octo/workflow/statuses/"));
         assert!(per_target.iter().all(|(_, desired)| desired.len() == 3));
+    }
+
+    #[test]
+    fn a_pipeline_of_a_failed_application_is_held_not_sent_to_the_standalone_target() {
+        let web = ResolvedApplication {
+            application_id: 1,
+            target: target("team/web", "github"),
+            deploy_pipelines: vec![10],
+        };
+        // Read, but without a target: its list is known.
+        let broken = FailedApplication {
+            application_id: 2,
+            pipelines: Some(vec![20, 21]),
+        };
+        let standalone = target("octo/workflow", "github");
+        let merged = merge(
+            std::slice::from_ref(&web),
+            std::slice::from_ref(&broken),
+            &[10, 20, 30],
+            &standalone,
+        );
+        let handled: Vec<(u64, Option<u64>)> = merged
+            .pipelines
+            .iter()
+            .map(|p| (p.pipeline_id, p.application_id))
+            .collect();
+        assert_eq!(handled, [(10, Some(1)), (30, None)]);
+        assert_eq!(
+            merged.held,
+            [Held::Belongs {
+                pipeline_id: 20,
+                application_id: 2
+            }]
+        );
+
+        // An application whose list could not be read may own any of them.
+        let unread = FailedApplication {
+            application_id: 3,
+            pipelines: None,
+        };
+        let merged = merge(&[web], &[broken, unread], &[10, 20, 30], &standalone);
+        let handled: Vec<u64> = merged.pipelines.iter().map(|p| p.pipeline_id).collect();
+        assert_eq!(handled, [10], "an application's own pipeline is still done");
+        assert_eq!(
+            merged.held,
+            [
+                Held::Belongs {
+                    pipeline_id: 20,
+                    application_id: 2
+                },
+                Held::Unknown {
+                    pipeline_id: 30,
+                    application_id: 3
+                },
+            ]
+        );
+        assert!(merged.held[1]
+            .to_string()
+            .starts_with("could not tell whether pipeline 30 belongs to application 3, which could not be read; nothing written to it"));
     }
 }

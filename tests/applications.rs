@@ -378,6 +378,115 @@ fn a_pipeline_named_twice_is_handled_once_as_its_applications() {
     assert_eq!(lists, 2, "one list and the verifying list, not twice that");
 }
 
+/// Runs with both `application-ids` and `pipeline-ids`, plus `more` inputs.
+fn run_both(
+    fake: &FakeDevopness,
+    applications: &str,
+    pipelines: &str,
+    more: &[(&str, &str)],
+    env: &[(&str, &str)],
+) -> RunResult {
+    let url = fake.base_url();
+    let mut inputs = more.to_vec();
+    inputs.extend([
+        ("api-token", TOKEN),
+        ("application-ids", applications),
+        ("pipeline-ids", pipelines),
+        ("api-url", url.as_str()),
+    ]);
+    run_action(&inputs, env)
+}
+
+#[test]
+fn no_pipeline_id_is_written_when_an_applications_pipeline_list_cannot_be_read() {
+    let fake = FakeDevopness::start(TOKEN);
+    add_app(&fake, 82, "team/web", "github", &[(820, "deploy")]);
+    fake.add_pipeline(8);
+    assert_eq!(run_both(&fake, "82", "820, 8", &[], &[]).code, 0);
+    let before = (fake.hooks(820), fake.hooks(8));
+    assert_eq!(before.0.len(), 3);
+    fake.forbid_application(82);
+    fake.clear_requests();
+
+    let run = run_both(&fake, "82", "820, 8", &[], &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(writes(&fake).is_empty(), "{:?}", requests(&fake));
+    assert_eq!((fake.hooks(820), fake.hooks(8)), before);
+    // Pipeline 8 may belong to application 82 too: nothing tells it does not.
+    let errors = run.errors();
+    for pipeline in [820, 8] {
+        let expected =
+            format!("could not tell whether pipeline {pipeline} belongs to application 82, which could not be read; nothing written to it");
+        assert!(errors.iter().any(|e| e.contains(&expected)), "{errors:?}");
+    }
+    let mut sent = requests(&fake);
+    sent.sort();
+    assert_eq!(
+        sent,
+        ["GET /applications/82", "GET /pipelines/application/82"]
+    );
+}
+
+#[test]
+fn check_reports_no_drift_for_a_pipeline_of_an_application_that_cannot_be_read() {
+    const GH_TOKEN: &str = "ghs_issue_token_83bb";
+    let fake = FakeDevopness::start(TOKEN);
+    add_app(&fake, 83, "team/web", "github", &[(830, "deploy")]);
+    assert_eq!(run_both(&fake, "83", "830", &[], &[]).code, 0);
+    fake.forbid_application(83);
+    let github = fake_github::FakeGitHub::start(GH_TOKEN);
+    github.add_repo("octo-org", "my-app");
+    let api = github.base_url();
+
+    let check = run_both(
+        &fake,
+        "83",
+        "830",
+        &[
+            ("mode", "check"),
+            ("check-deliveries", "false"),
+            ("drift-issue", "true"),
+            ("github-token", GH_TOKEN),
+            ("provider", "github"),
+            ("provider-api-url", "https://api.github.com"),
+        ],
+        &[("GITHUB_API_URL", api.as_str())],
+    );
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert_eq!(check.output("drifted"), "0", "{}", check.stdout);
+    assert!(!check.stdout.contains("drifted"), "{}", check.stdout);
+    assert!(
+        github.issues("octo-org", "my-app").is_empty(),
+        "no drift issue for a drift that is not there"
+    );
+    assert_eq!(fake.hooks(830).len(), 3);
+}
+
+#[test]
+fn a_pipeline_of_an_application_without_repository_is_not_written_to_the_workflows() {
+    let fake = FakeDevopness::start(TOKEN);
+    fake.add_application(NewApplication::new(84, "x/y", "github").without_repository());
+    fake.add_application_pipeline(84, 840, "deploy");
+    fake.add_pipeline(9);
+
+    let run = run_both(&fake, "84", "840, 9", &[], &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(fake.hooks(840).is_empty(), "{:?}", fake.hooks(840));
+    let errors = run.errors();
+    assert!(
+        errors.iter().any(|e| e.contains("pipeline 840")
+            && e.contains("belongs to application 84")
+            && e.contains("nothing written to it")),
+        "{errors:?}"
+    );
+    // Its list was read: pipeline 9 is known not to be application 84's.
+    assert_eq!(fake.hooks(9).len(), 3);
+    assert_eq!(
+        pipelines_output(&run),
+        json!([{ "pipeline_id": 9, "application_id": null, "repository": REPO, "provider": "github" }])
+    );
+}
+
 #[test]
 fn neither_pipeline_ids_nor_application_ids_is_refused() {
     let fake = FakeDevopness::start(TOKEN);

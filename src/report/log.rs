@@ -101,6 +101,10 @@ pub fn application_lines(applications: &[ApplicationOutcome]) -> Vec<Line> {
             title: Some(title.clone()),
             message: e.to_string(),
         }));
+        out.extend(a.held.iter().map(|h| Line::Error {
+            title: Some(title.clone()),
+            message: h.to_string(),
+        }));
     }
     out
 }
@@ -242,7 +246,7 @@ mod tests {
     use crate::api_error::ApiError;
     use crate::failure::Failure;
     use crate::outcome::{ApplicationError, Destination};
-    use crate::targets::TargetWarning;
+    use crate::targets::{Held, TargetWarning};
 
     #[test]
     fn each_application_says_where_its_statuses_go_and_what_went_wrong() {
@@ -259,6 +263,7 @@ mod tests {
             warnings: vec![TargetWarning::NoDeployPipeline {
                 application: "application 4 (docs)".into(),
             }],
+            held: Vec::new(),
         };
         let missing = ApplicationOutcome {
             application_id: 9,
@@ -270,9 +275,13 @@ mod tests {
                 cause: ApiError::NotFound("Application not found.".into()),
             })),
             warnings: Vec::new(),
+            held: vec![Held::Unknown {
+                pipeline_id: 7,
+                application_id: 9,
+            }],
         };
         let lines = application_lines(&[found, missing]);
-        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines.len(), 4, "{lines:?}");
         assert_eq!(
             lines[0],
             Line::Info(
@@ -285,5 +294,7 @@ mod tests {
         );
         assert!(matches!(&lines[2], Line::Error { title: Some(t), message }
             if t == "Application 9" && message.starts_with("application 9: could not read it: not found (404")));
+        assert!(matches!(&lines[3], Line::Error { title: Some(t), message }
+            if t == "Application 9" && message.starts_with("could not tell whether pipeline 7 belongs to application 9")));
     }
 }

@@ -155,6 +155,9 @@ fn grouped(
         if let Some(e) = &a.error {
             let _ = writeln!(md, "**Error**: {}\n", md_cell(&e.to_string()));
         }
+        for h in &a.held {
+            let _ = writeln!(md, "**Error**: {}\n", md_cell(&h.to_string()));
+        }
         let own = outcomes
             .iter()
             .filter(|p| p.destination.application_id == Some(a.application_id));

@@ -470,7 +470,7 @@ mod tests {
     #[test]
     fn the_summary_groups_pipelines_by_application() {
         use crate::outcome::{ApplicationError, ApplicationOutcome};
-        use crate::targets::{TargetError, TargetWarning};
+        use crate::targets::{Held, TargetError, TargetWarning};
         use HookResult::*;
         let o = [
             of_application(outcome(1, [Created; 3]), Some(10), "team/web"),
@@ -489,6 +489,7 @@ mod tests {
                 given: "team/web".into(),
                 application_value: "team/old".into(),
             }],
+            held: Vec::new(),
         };
         let broken = ApplicationOutcome {
             application_id: 11,
@@ -499,6 +500,10 @@ mod tests {
                 application: "application 11".into(),
             })),
             warnings: Vec::new(),
+            held: vec![Held::Belongs {
+                pipeline_id: 5,
+                application_id: 11,
+            }],
         };
         let md = summary(
             &o,
@@ -522,7 +527,12 @@ mod tests {
         assert!(web_at < at("#### Pipeline 1") && at("#### Pipeline 1") < at("#### Pipeline 3"));
         let broken_at = at("### Application 11\n");
         assert!(at("#### Pipeline 3") < broken_at);
-        assert!(at("**Error**: application 11: it has no repository") > broken_at);
+        let broken_error = at("**Error**: application 11: it has no repository");
+        assert!(broken_error > broken_at);
+        assert!(
+            at("**Error**: pipeline 5 (in 'pipeline-ids') belongs to application 11")
+                > broken_error
+        );
         let rest = at("### Pipelines of `pipeline-ids`: statuses to `octo/app` on github");
         assert!(broken_at < rest && rest < at("#### Pipeline 2"));
         // Without applications, the report is as before.
