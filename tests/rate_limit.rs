@@ -124,3 +124,28 @@ fn a_window_reopening_after_the_deadline_stops_the_run_and_a_rerun_continues() {
         );
     }
 }
+
+#[test]
+fn an_absurd_rate_limit_reset_does_not_crash_the_run() {
+    let fake = fake_with(&[21]);
+    assert_eq!(apply(&fake, "21", &[]).code, 0);
+    // Past what a clock can hold, and representable but centuries away.
+    for reset in [u64::MAX.to_string(), i64::MAX.to_string()] {
+        fake.inject(Fault::once(FaultKind::ResetHeader(reset.clone())).method("GET"));
+        let run = apply(&fake, "21", &[]);
+        assert_eq!(
+            run.code, 0,
+            "reset {reset}:\n{}\n{}",
+            run.stdout, run.stderr
+        );
+        assert_eq!(run.output("unchanged"), "3");
+        let sent = fake.exchanges().into_iter().rev().find_map(|e| e.response);
+        assert!(
+            sent.is_some_and(|r| r
+                .headers
+                .iter()
+                .any(|(k, v)| k == "x-ratelimit-reset" && *v == reset)),
+            "the fake sent the header"
+        );
+    }
+}

@@ -21,7 +21,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::policy::{RateHeaders, RESET_MARGIN};
+use super::policy::{RateHeaders, MAX_RETRY_AFTER, RESET_MARGIN};
 
 /// How long a refusal that names no wait holds every request.
 pub const DEFAULT_HOLD: Duration = Duration::from_secs(1);
@@ -186,8 +186,9 @@ impl Pacing {
             None => estimate,
         });
         // The API says when the window reopens on every answer (GitHub): no probe needed.
+        // Waited for at most MAX_RETRY_AFTER, as a refusal's hold is (and no overflow).
         if let (0, Some(reset)) = (remaining, headers.reset) {
-            self.hold_until = Some(now + reset + RESET_MARGIN);
+            self.hold_until = Some(now + reset.min(MAX_RETRY_AFTER) + RESET_MARGIN);
         }
     }
 
@@ -367,6 +368,25 @@ mod tests {
             p.admit(now),
             Admission::Until(now + Duration::from_secs(30) + RESET_MARGIN)
         );
+    }
+
+    #[test]
+    fn an_absurd_reset_holds_at_most_max_retry_after() {
+        let now = Instant::now();
+        for secs in [u64::MAX, i64::MAX as u64] {
+            let mut p = Pacing::new(5);
+            let first = send(&mut p, now);
+            let absurd = RateHeaders {
+                reset: Some(Duration::from_secs(secs)),
+                ..rate(5000, 0)
+            };
+            p.answered(first, now, false, &absurd);
+            assert_eq!(
+                p.admit(now),
+                Admission::Until(now + MAX_RETRY_AFTER + RESET_MARGIN),
+                "reset {secs}"
+            );
+        }
     }
 
     #[test]

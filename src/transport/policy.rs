@@ -156,11 +156,10 @@ impl RateHeaders {
         RateHeaders {
             limit: number("x-ratelimit-limit"),
             remaining: number("x-ratelimit-remaining"),
-            reset: number("x-ratelimit-reset").map(|at| {
-                (SystemTime::UNIX_EPOCH + Duration::from_secs(at))
-                    .duration_since(now)
-                    .unwrap_or(Duration::ZERO)
-            }),
+            // A time past what `SystemTime` can hold says nothing usable: no reset.
+            reset: number("x-ratelimit-reset")
+                .and_then(|at| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(at)))
+                .map(|at| at.duration_since(now).unwrap_or(Duration::ZERO)),
             retry_after: headers
                 .get(RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
@@ -180,10 +179,10 @@ impl RateHeaders {
     pub fn hold(&self) -> Option<Duration> {
         let wait = match (self.reset, self.retry_after) {
             (Some(reset), Some(after)) if reset.abs_diff(after) <= Duration::from_secs(1) => {
-                reset + RESET_MARGIN
+                reset.saturating_add(RESET_MARGIN)
             }
             (_, Some(after)) => after,
-            (reset, None) => reset? + RESET_MARGIN,
+            (reset, None) => reset?.saturating_add(RESET_MARGIN),
         };
         Some(wait.min(MAX_RETRY_AFTER))
     }
@@ -330,5 +329,35 @@ mod tests {
         assert!(github.refuses(StatusCode::FORBIDDEN));
         assert_eq!(github.hold(), Some(Duration::from_secs(10) + RESET_MARGIN));
         assert!(!RateHeaders::default().refuses(StatusCode::FORBIDDEN));
+    }
+
+    #[test]
+    fn an_absurd_reset_does_not_panic_and_holds_at_most_the_cap() {
+        let now = SystemTime::now();
+        // Past any time SystemTime can hold: as if the header were not there.
+        let beyond = RateHeaders::parse(
+            &headers(&[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", &u64::MAX.to_string()),
+            ]),
+            now,
+        );
+        assert_eq!(beyond.reset, None);
+        assert_eq!(beyond.remaining, Some(0));
+        // Representable, but centuries away: waited for at most MAX_RETRY_AFTER.
+        let far = RateHeaders::parse(
+            &headers(&[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", &i64::MAX.to_string()),
+            ]),
+            now,
+        );
+        assert!(far.reset.is_some_and(|r| r > MAX_RETRY_AFTER), "{far:?}");
+        assert_eq!(far.hold(), Some(MAX_RETRY_AFTER));
+        let with_retry_after = RateHeaders {
+            retry_after: far.reset,
+            ..far
+        };
+        assert_eq!(with_retry_after.hold(), Some(MAX_RETRY_AFTER));
     }
 }

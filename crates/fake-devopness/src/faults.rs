@@ -31,6 +31,9 @@ pub enum FaultKind {
     LinkLoop,
     /// A list whose every page N links to page N+1 forever and has no rel="last".
     EndlessLinks,
+    /// Handle normally, and answer with `X-RateLimit-Remaining: 0` and this
+    /// `X-RateLimit-Reset`, however absurd (as a server or a proxy in between might).
+    ResetHeader(String),
 }
 
 /// One rule: applies to the next `times` requests that match `method` and `path_contains`.

@@ -99,6 +99,15 @@ async fn respond(
         Some(FaultKind::HugeBody(len)) => json_body(StatusCode::OK, huge_json(len)),
         Some(FaultKind::LinkLoop) => run(LinkMode::Loop).await,
         Some(FaultKind::EndlessLinks) => run(LinkMode::Endless).await,
+        Some(FaultKind::ResetHeader(reset)) => {
+            let mut response = run(LinkMode::Normal).await;
+            if let Ok(value) = HeaderValue::from_str(&reset) {
+                let headers = response.headers_mut();
+                headers.insert("x-ratelimit-remaining", HeaderValue::from(0));
+                headers.insert("x-ratelimit-reset", value);
+            }
+            response
+        }
     };
     Some(response)
 }
