@@ -1,10 +1,13 @@
 //! Where each pipeline's commit statuses go: its repository and its source provider.
 //!
-//! Pure decisions, no I/O. The precedence is: the `repository`/`provider` inputs, then the
-//! application the pipeline belongs to (its `repository` and `credential.provider.code`), then
-//! (GitHub only) `GITHUB_REPOSITORY`. An input that contradicts the application is used, with a
-//! warning naming both values. A pipeline named twice (in `pipeline-ids` and as an
-//! application's deploy pipeline) is handled once, with its application's target.
+//! Pure decisions, no I/O. An application's deploy pipelines go to the `repository`/`provider`
+//! inputs, else the application's own (its `repository` and `credential.provider.code`);
+//! `GITHUB_REPOSITORY` never stands in for an application's. An input that contradicts the
+//! application is used, with a warning naming both values. The pipelines named only in
+//! `pipeline-ids` go to the `standalone` target [`merge`] is given (`inputs::repository`
+//! decides it: the inputs, else `GITHUB_REPOSITORY` on GitHub). A pipeline named twice (in
+//! `pipeline-ids` and as an application's deploy pipeline) is handled once, with its
+//! application's target, and not at all when that application failed.
 
 use std::fmt;
 
@@ -14,15 +17,13 @@ use crate::providers::{self, Provider, StatusSettings};
 /// The `operation` of the pipelines that get the hooks.
 pub const DEPLOY_OPERATION: &str = "deploy";
 
-/// What the inputs and the environment say about the target, before any application is read.
+/// What the inputs say about the target, before any application is read.
 #[derive(Clone, Copy, Default)]
 pub struct Explicit<'a> {
     /// The `repository` input, when given.
     pub repository: Option<&'a str>,
     /// The `provider` input, when given.
     pub provider: Option<&'static dyn Provider>,
-    /// `GITHUB_REPOSITORY`: the fallback repository, for GitHub only.
-    pub github_repository: Option<&'a str>,
 }
 
 /// The validated inputs about targets, owned by the run's configuration.
@@ -32,8 +33,6 @@ pub struct TargetInputs {
     pub repository: Option<String>,
     /// The `provider` input, when given.
     pub provider: Option<&'static dyn Provider>,
-    /// `GITHUB_REPOSITORY`, when set.
-    pub github_repository: Option<String>,
     /// Each provider's status API: `provider-api-url` when given, else the provider's
     /// default (`GITHUB_API_URL` for GitHub).
     pub api_urls: Vec<(&'static str, String)>,
@@ -44,7 +43,6 @@ impl TargetInputs {
         Explicit {
             repository: self.repository.as_deref(),
             provider: self.provider,
-            github_repository: self.github_repository.as_deref(),
         }
     }
 
@@ -62,7 +60,6 @@ impl fmt::Debug for TargetInputs {
         f.debug_struct("TargetInputs")
             .field("repository", &self.repository)
             .field("provider", &self.provider.map(|p| p.name()))
-            .field("github_repository", &self.github_repository)
             .field("api_urls", &self.api_urls)
             .finish()
     }
@@ -302,23 +299,6 @@ fn contradiction(application: &str, input: &'static str, given: &str, own: &str)
         given: given.to_string(),
         application_value: own.to_string(),
     }
-}
-
-/// The target of pipelines named in `pipeline-ids` that belong to no application handled in
-/// the run: the inputs, else (GitHub only) `GITHUB_REPOSITORY`. `None` when there is no
-/// repository to post to.
-pub fn standalone_target(explicit: &Explicit<'_>) -> Option<Target> {
-    let provider = explicit.provider.unwrap_or(providers::ALL[0]);
-    let is_github = provider.name() == providers::ALL[0].name();
-    let repository = explicit
-        .repository
-        .or(explicit.github_repository.filter(|_| is_github))
-        .map(str::trim)
-        .filter(|r| !r.is_empty())?;
-    Some(Target {
-        repository: repository.to_owned(),
-        provider,
-    })
 }
 
 /// The ids of the deploy pipelines in an application's pipeline list, in list order, each
@@ -571,31 +551,10 @@ mod tests {
     }
 
     #[test]
-    fn github_repository_never_overrides_an_application() {
-        let explicit = Explicit {
-            github_repository: Some("octo/workflow-repo"),
-            ..Explicit::default()
-        };
-        let a = app(1, Some("octo/app"), Some("github"));
-        let (t, warnings) = application_target(&explicit, &a).expect("target");
-        assert_eq!(t.repository, "octo/app");
-        assert!(warnings.is_empty());
-        // Nor stands in for a missing one.
-        let a = app(1, None, Some("github"));
-        assert_eq!(
-            application_target(&explicit, &a).map(|(t, _)| t),
-            Err(TargetError::NoRepository {
-                application: "application 1 (app-1)".into()
-            })
-        );
-    }
-
-    #[test]
     fn inputs_win_with_a_warning_naming_both_values() {
         let explicit = Explicit {
             repository: Some("other/repo"),
             provider: Some(provider("gitlab")),
-            github_repository: None,
         };
         let a = app(7, Some("team/web"), Some("github"));
         let (t, warnings) = application_target(&explicit, &a).expect("target");
@@ -609,7 +568,6 @@ mod tests {
         let explicit = Explicit {
             repository: Some("Team/Web"),
             provider: Some(provider("github")),
-            github_repository: None,
         };
         let (_, warnings) = application_target(&explicit, &a).expect("target");
         assert!(warnings.is_empty(), "{warnings:?}");
@@ -620,7 +578,6 @@ mod tests {
         let explicit = Explicit {
             repository: Some("team/web"),
             provider: Some(provider("bitbucket")),
-            github_repository: None,
         };
         for a in [app(1, None, None), app(1, None, Some("aws"))] {
             let (t, warnings) = application_target(&explicit, &a).expect("target");
@@ -678,29 +635,6 @@ mod tests {
         unnamed.name.clear();
         let (_, text) = err(unnamed).expect_err("no repository");
         assert!(text.starts_with("application 4: "), "{text}");
-    }
-
-    #[test]
-    fn standalone_pipelines_use_the_inputs_or_github_repository() {
-        let env_only = Explicit {
-            github_repository: Some("octo/workflow"),
-            ..Explicit::default()
-        };
-        assert_eq!(
-            standalone_target(&env_only),
-            Some(target("octo/workflow", "github"))
-        );
-        let gitlab_without_repository = Explicit {
-            provider: Some(provider("gitlab")),
-            ..env_only
-        };
-        assert_eq!(standalone_target(&gitlab_without_repository), None);
-        let given = Explicit {
-            repository: Some("g/p"),
-            ..gitlab_without_repository
-        };
-        assert_eq!(standalone_target(&given), Some(target("g/p", "gitlab")));
-        assert_eq!(standalone_target(&Explicit::default()), None);
     }
 
     #[test]

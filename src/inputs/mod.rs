@@ -437,7 +437,6 @@ fn target_inputs(
     TargetInputs {
         repository: c.given(I::Repository).map(str::to_owned),
         provider: scope.provider_input,
-        github_repository: workflow_repository(env),
         api_urls,
     }
 }
