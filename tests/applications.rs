@@ -74,6 +74,11 @@ fn an_applications_deploy_pipelines_get_six_hooks_posting_to_its_repository() {
         "github",
         &[(100, "deploy"), (101, "deploy"), (102, "restart")],
     );
+    // GITHUB_REPOSITORY (REPO) is another repository, so the hooks below show whose wins.
+    assert_ne!(
+        REPO, "team/web-app",
+        "fixture: the workflow's repository must differ"
+    );
     let run = run_apps(&fake, "10", &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.output("created"), "6");
@@ -83,7 +88,6 @@ fn an_applications_deploy_pipelines_get_six_hooks_posting_to_its_repository() {
         for hook in &hooks {
             // The application's repository, not this workflow's (GITHUB_REPOSITORY).
             assert_eq!(hook["target_url"], github_url("team/web-app"));
-            assert_ne!(REPO, "team/web-app");
         }
     }
     assert!(fake.hooks(102).is_empty(), "not a deploy pipeline");
@@ -300,12 +304,17 @@ fn applications_that_cannot_be_targeted_are_errors_naming_them() {
             .any(|w| w.contains("application 105") && w.contains("deploy")),
         "{warned:?}"
     );
+    // The others are done.
     let web = seeded
         .iter()
         .find(|a| a.id == 101)
-        .map(|a| a.deploy_pipelines.clone());
-    for pipeline in web.unwrap_or_default() {
-        assert_eq!(fake.hooks(pipeline).len(), 3, "pipeline {pipeline}");
+        .expect("seeded application 101");
+    assert!(
+        !web.deploy_pipelines.is_empty(),
+        "seeded 101 has deploy pipelines"
+    );
+    for pipeline in &web.deploy_pipelines {
+        assert_eq!(fake.hooks(*pipeline).len(), 3, "pipeline {pipeline}");
     }
 
     fake.add_application(NewApplication::new(106, "x/y", "github").without_repository());
