@@ -365,6 +365,33 @@ impl Spec {
         self.validate(&key, false, || schema::to_json_schema(schema), value)
     }
 
+    /// [`Spec::check_response`] for the operation `id`, as text: empty when the answer fits,
+    /// else one line per mismatch (or that the spec has no operation `id`).
+    pub fn response_problems(
+        &self,
+        id: &str,
+        status: u16,
+        content_type: &str,
+        body: &str,
+    ) -> String {
+        let Some(op) = self.operation(id) else {
+            return format!("no operation {id} in the spec");
+        };
+        let response = Response {
+            status,
+            content_type: Some(content_type),
+            body,
+        };
+        match self.check_response(op, &response) {
+            Ok(()) => String::new(),
+            Err(found) => found
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
     /// Whether `response` is one `op` documents: its status (or an error status the service
     /// answers on any operation, see [`crate::ErrorBody`]), its media type and its body; a
     /// success body may hold only the fields the spec declares.

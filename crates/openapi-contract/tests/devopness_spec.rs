@@ -274,34 +274,17 @@ fn created_and_stored() -> (Value, Value) {
     (reply.json(), fake.hooks(1).remove(0))
 }
 
-fn response_problems(id: &str, status: u16, content_type: &str, body: &str) -> String {
-    let op = devopness().operation(id).expect("an operation");
-    let response = Response {
-        status,
-        content_type: Some(content_type),
-        body,
-    };
-    match devopness().check_response(op, &response) {
-        Ok(()) => String::new(),
-        Err(found) => found
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
-}
-
 const JSON: &str = "application/json";
 
 #[test]
 fn hooks_that_depart_from_the_spec_are_refused() {
     let (created, stored) = created_and_stored();
     assert_eq!(
-        response_problems("addPipelineHook", 201, JSON, &created.to_string()),
+        devopness().response_problems("addPipelineHook", 201, JSON, &created.to_string()),
         ""
     );
     assert_eq!(
-        response_problems("getHook", 200, JSON, &stored.to_string()),
+        devopness().response_problems("getHook", 200, JSON, &stored.to_string()),
         ""
     );
 
@@ -328,19 +311,19 @@ fn hooks_that_depart_from_the_spec_are_refused() {
     for (field, value, expected) in broken {
         let mut hook = created.clone();
         hook[field] = value;
-        let found = response_problems("addPipelineHook", 201, JSON, &hook.to_string());
+        let found = devopness().response_problems("addPipelineHook", 201, JSON, &hook.to_string());
         assert!(found.contains(expected), "{field}: {found}");
     }
     // A field the description does not know, at any depth, is the fake's invention.
     let mut invented = stored.clone();
     invented["priority"] = json!(1);
     invented["settings"]["retries"] = json!(3);
-    let found = response_problems("getHook", 200, JSON, &invented.to_string());
+    let found = devopness().response_problems("getHook", 200, JSON, &invented.to_string());
     assert!(found.contains("('priority' was unexpected)"), "{found}");
     assert!(found.contains("at /settings"), "{found}");
     let mut missing = stored.clone();
     missing.as_object_mut().map(|o| o.remove("target_url"));
-    let found = response_problems("getHook", 200, JSON, &missing.to_string());
+    let found = devopness().response_problems("getHook", 200, JSON, &missing.to_string());
     assert!(
         found.contains("\"target_url\" is a required property"),
         "{found}"
@@ -348,29 +331,32 @@ fn hooks_that_depart_from_the_spec_are_refused() {
 
     // The list's items are `HookRelation`s, which carry no creator nor secret settings.
     let list = json!([stored]);
-    let found = response_problems("listPipelineHooks", 200, JSON, &list.to_string());
+    let found = devopness().response_problems("listPipelineHooks", 200, JSON, &list.to_string());
     assert!(found.contains("('created_by_user'"), "{found}");
-    let found = response_problems("listPipelineHooks", 200, JSON, &stored.to_string());
+    let found = devopness().response_problems("listPipelineHooks", 200, JSON, &stored.to_string());
     assert!(found.contains("is not of type \"array\""), "{found}");
 
     // Create answers 201, update and delete 204 with no body.
-    let found = response_problems("addPipelineHook", 200, JSON, &created.to_string());
+    let found = devopness().response_problems("addPipelineHook", 200, JSON, &created.to_string());
     assert!(
         found.starts_with("status 200 is not documented (documented: 201"),
         "{found}"
     );
-    let found = response_problems("updateHook", 204, JSON, &stored.to_string());
+    let found = devopness().response_problems("updateHook", 204, JSON, &stored.to_string());
     assert_eq!(
         found,
         "the 204 response is documented without a body; one was sent"
     );
-    assert_eq!(response_problems("deleteHook", 204, JSON, ""), "");
-    let found = response_problems("getHook", 200, "text/html", &stored.to_string());
+    assert_eq!(
+        devopness().response_problems("deleteHook", 204, JSON, ""),
+        ""
+    );
+    let found = devopness().response_problems("getHook", 200, "text/html", &stored.to_string());
     assert_eq!(
         found,
         "response sent as Some(\"text/html\"), not application/json"
     );
-    let found = response_problems("getHook", 200, JSON, "<html>");
+    let found = devopness().response_problems("getHook", 200, JSON, "<html>");
     assert!(
         found.starts_with("the response body is not JSON"),
         "{found}"
@@ -392,7 +378,7 @@ fn pipelines_and_deliveries_that_depart_from_the_spec_are_refused() {
     });
     let log = "listHookRequestsByHookType";
     assert_eq!(
-        response_problems(log, 200, JSON, &json!([delivery]).to_string()),
+        devopness().response_problems(log, 200, JSON, &json!([delivery]).to_string()),
         ""
     );
     for (field, value, expected) in [
@@ -410,7 +396,7 @@ fn pipelines_and_deliveries_that_depart_from_the_spec_are_refused() {
         ("status", json!(201), "('status' was unexpected)"),
     ] {
         let item = with(delivery.clone(), field, value);
-        let found = response_problems(log, 200, JSON, &json!([item]).to_string());
+        let found = devopness().response_problems(log, 200, JSON, &json!([item]).to_string());
         assert!(found.contains(expected), "{field}: {found}");
     }
 
@@ -425,13 +411,13 @@ fn pipelines_and_deliveries_that_depart_from_the_spec_are_refused() {
     )
     .json();
     assert_eq!(
-        response_problems("getPipeline", 200, JSON, &pipeline.to_string()),
+        devopness().response_problems("getPipeline", 200, JSON, &pipeline.to_string()),
         ""
     );
     let mut broken = pipeline.clone();
     broken.as_object_mut().map(|o| o.remove("operation"));
     broken["steps"] = json!({});
-    let found = response_problems("getPipeline", 200, JSON, &broken.to_string());
+    let found = devopness().response_problems("getPipeline", 200, JSON, &broken.to_string());
     assert!(
         found.contains("\"operation\" is a required property"),
         "{found}"
@@ -443,44 +429,55 @@ fn pipelines_and_deliveries_that_depart_from_the_spec_are_refused() {
 fn errors_other_than_laravel_s_are_refused() {
     let message = json!({ "message": "Unauthenticated." }).to_string();
     // No `security` is declared, so no operation documents 401; Laravel sends it on any.
-    assert_eq!(response_problems("getHook", 401, JSON, &message), "");
-    let found = response_problems("getHook", 401, JSON, r#"{"error": "Unauthenticated."}"#);
+    assert_eq!(
+        devopness().response_problems("getHook", 401, JSON, &message),
+        ""
+    );
+    let found =
+        devopness().response_problems("getHook", 401, JSON, r#"{"error": "Unauthenticated."}"#);
     assert!(
         found.contains("\"message\" is a required property"),
         "{found}"
     );
     // getPipeline documents its 404 without a body; Laravel's carries a message.
     let not_found = json!({ "message": "Pipeline not found." }).to_string();
-    assert_eq!(response_problems("getPipeline", 404, JSON, &not_found), "");
-    let found = response_problems("getPipeline", 404, "text/html", "<h1>Not Found</h1>");
+    assert_eq!(
+        devopness().response_problems("getPipeline", 404, JSON, &not_found),
+        ""
+    );
+    let found =
+        devopness().response_problems("getPipeline", 404, "text/html", "<h1>Not Found</h1>");
     assert!(
         found.contains("response sent as Some(\"text/html\")"),
         "{found}"
     );
     // Documented 403: ApiError and Laravel's body both.
-    let found = response_problems("getHook", 403, JSON, r#"{"message": ["no"]}"#);
+    let found = devopness().response_problems("getHook", 403, JSON, r#"{"message": ["no"]}"#);
     assert!(found.contains("at /message"), "{found}");
     let too_many = json!({ "message": "Too Many Attempts." }).to_string();
     assert_eq!(
-        response_problems("listPipelineHooks", 429, JSON, &too_many),
+        devopness().response_problems("listPipelineHooks", 429, JSON, &too_many),
         ""
     );
-    assert_eq!(response_problems("deleteHook", 503, JSON, &too_many), "");
+    assert_eq!(
+        devopness().response_problems("deleteHook", 503, JSON, &too_many),
+        ""
+    );
 
     let invalid = json!({
         "message": "The name field is required. (and 1 more error)",
         "errors": { "name": ["The name field is required."], "target_url": "The target url field is required." },
     });
     assert_eq!(
-        response_problems("addPipelineHook", 422, JSON, &invalid.to_string()),
+        devopness().response_problems("addPipelineHook", 422, JSON, &invalid.to_string()),
         ""
     );
-    let found = response_problems("updateHook", 422, JSON, &message);
+    let found = devopness().response_problems("updateHook", 422, JSON, &message);
     assert!(
         found.contains("\"errors\" is a required property"),
         "{found}"
     );
-    let found = response_problems(
+    let found = devopness().response_problems(
         "addPipelineHook",
         422,
         JSON,
@@ -488,7 +485,7 @@ fn errors_other_than_laravel_s_are_refused() {
     );
     assert!(found.contains("at /errors/name"), "{found}");
     // Laravel sends nothing else on these operations.
-    let found = response_problems("getHook", 405, JSON, &message);
+    let found = devopness().response_problems("getHook", 405, JSON, &message);
     assert!(
         found.starts_with("status 405 is not documented (documented: 200, 403)"),
         "{found}"

@@ -2,7 +2,7 @@
 //! refused, with a message naming what is wrong.
 
 use fake_github::FakeGitHub;
-use openapi_contract::{github, Mismatch, Request, Response};
+use openapi_contract::{github, Mismatch, Request};
 use serde_json::{json, Value};
 
 fn post(path: &str, body: &str) -> Result<String, Vec<Mismatch>> {
@@ -182,33 +182,16 @@ fn issue() -> Value {
     fake.issue("o", "r", number).expect("the issue")
 }
 
-fn response_problems(id: &str, status: u16, content_type: &str, body: &str) -> String {
-    let op = github().operation(id).expect("an operation");
-    let response = Response {
-        status,
-        content_type: Some(content_type),
-        body,
-    };
-    match github().check_response(op, &response) {
-        Ok(()) => String::new(),
-        Err(found) => found
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
-}
-
 #[test]
 fn responses_that_depart_from_the_spec_are_refused() {
     let json = "application/json; charset=utf-8";
     let valid = issue();
     assert_eq!(
-        response_problems("issues/get", 200, json, &valid.to_string()),
+        github().response_problems("issues/get", 200, json, &valid.to_string()),
         ""
     );
     assert_eq!(
-        response_problems("issues/create", 201, json, &valid.to_string()),
+        github().response_problems("issues/create", 201, json, &valid.to_string()),
         ""
     );
 
@@ -243,14 +226,14 @@ fn responses_that_depart_from_the_spec_are_refused() {
     for (field, value, expected) in broken {
         let mut issue = valid.clone();
         issue[field] = value;
-        let found = response_problems("issues/get", 200, json, &issue.to_string());
+        let found = github().response_problems("issues/get", 200, json, &issue.to_string());
         assert!(found.contains(expected), "{field}: {found}");
     }
     // A field GitHub does not document, at any depth, is the fake's invention.
     let mut invented = valid.clone();
     invented["priority"] = json!(1);
     invented["user"]["nickname"] = json!("octo");
-    let found = response_problems("issues/get", 200, json, &invented.to_string());
+    let found = github().response_problems("issues/get", 200, json, &invented.to_string());
     assert!(
         found.contains("at /: Additional properties are not allowed ('priority' was unexpected)"),
         "{found}"
@@ -261,47 +244,47 @@ fn responses_that_depart_from_the_spec_are_refused() {
         ),
         "{found}"
     );
-    let found = response_problems("issues/update", 200, json, &invented.to_string());
+    let found = github().response_problems("issues/update", 200, json, &invented.to_string());
     assert!(found.contains("'priority' was unexpected"), "{found}");
     let mut missing = valid.clone();
     missing.as_object_mut().map(|o| o.remove("title"));
-    let found = response_problems("issues/get", 200, json, &missing.to_string());
+    let found = github().response_problems("issues/get", 200, json, &missing.to_string());
     assert!(
         found.contains("\"title\" is a required property"),
         "{found}"
     );
 
     // Create answers 201, not 200.
-    let found = response_problems("issues/create", 200, json, &valid.to_string());
+    let found = github().response_problems("issues/create", 200, json, &valid.to_string());
     assert!(
         found.starts_with("status 200 is not documented (documented: 201"),
         "{found}"
     );
-    let found = response_problems("issues/get", 200, "text/html", &valid.to_string());
+    let found = github().response_problems("issues/get", 200, "text/html", &valid.to_string());
     assert_eq!(
         found,
         "response sent as Some(\"text/html\"), not application/json"
     );
-    let found = response_problems("issues/get", 200, json, "<html>");
+    let found = github().response_problems("issues/get", 200, json, "<html>");
     assert!(
         found.starts_with("the response body is not JSON"),
         "{found}"
     );
-    let list = response_problems("issues/list-for-repo", 200, json, &valid.to_string());
+    let list = github().response_problems("issues/list-for-repo", 200, json, &valid.to_string());
     assert!(list.contains("is not of type \"array\""), "{list}");
 
     // Documented errors, and those GitHub sends on any operation (GitHub's basic error).
     let not_found =
         json!({ "message": "Not Found", "documentation_url": "https://docs.github.com/rest" });
     assert_eq!(
-        response_problems("issues/get", 404, json, &not_found.to_string()),
+        github().response_problems("issues/get", 404, json, &not_found.to_string()),
         ""
     );
     assert_eq!(
-        response_problems("issues/get", 401, json, &not_found.to_string()),
+        github().response_problems("issues/get", 401, json, &not_found.to_string()),
         ""
     );
-    let found = response_problems(
+    let found = github().response_problems(
         "issues/get",
         401,
         json,
@@ -311,10 +294,10 @@ fn responses_that_depart_from_the_spec_are_refused() {
     // GitHub's 422 carries `status`, which its schema does not declare: error bodies stay open.
     let failed = json!({ "message": "Validation Failed", "errors": [{ "code": "missing_field" }], "documentation_url": "d", "status": "422" });
     assert_eq!(
-        response_problems("issues/create", 422, json, &failed.to_string()),
+        github().response_problems("issues/create", 422, json, &failed.to_string()),
         ""
     );
-    let found = response_problems(
+    let found = github().response_problems(
         "issues/create",
         422,
         json,
@@ -325,13 +308,13 @@ fn responses_that_depart_from_the_spec_are_refused() {
         "{found}"
     );
     // A response documented without a body.
-    let found = response_problems("issues/remove-all-labels", 204, json, "{}");
+    let found = github().response_problems("issues/remove-all-labels", 204, json, "{}");
     assert_eq!(
         found,
         "the 204 response is documented without a body; one was sent"
     );
     assert_eq!(
-        response_problems("issues/remove-all-labels", 204, json, ""),
+        github().response_problems("issues/remove-all-labels", 204, json, ""),
         ""
     );
 }
