@@ -17,8 +17,8 @@ use serde_json::{json, Value};
 use crate::model::{
     pipeline_json, user, Denied, Pipeline, Store, ENVIRONMENT_ID, ORGANIZATION_ID, PROJECT_ID,
 };
-use crate::pagination::{self, LinkMode};
-use crate::routes::{denied, json, paginated, unprocessable};
+use crate::pagination::LinkMode;
+use crate::reply::{denied, json, list_of, path_id};
 use crate::server::App;
 use crate::FakeDevopness;
 
@@ -245,11 +245,7 @@ pub(crate) async fn get_application(
     Path(id): Path<String>,
 ) -> Response {
     let state = app.lock();
-    match id
-        .parse()
-        .map_err(|_| Denied::NotFound)
-        .and_then(|id| state.store.application(id))
-    {
+    match path_id(&id).and_then(|id| state.store.application(id)) {
         Ok(a) => json(StatusCode::OK, &application_json(a)),
         Err(d) => denied(d, "Application"),
     }
@@ -263,24 +259,21 @@ pub(crate) async fn list_pipelines(
     Extension(mode): Extension<LinkMode>,
 ) -> Response {
     let state = app.lock();
-    let application_id = match id
-        .parse()
-        .map_err(|_| Denied::NotFound)
-        .and_then(|id| state.store.application(id))
-    {
-        Ok(a) => a.new.id,
-        Err(d) => return denied(d, "Application"),
-    };
-    let page = match pagination::parse(query.as_deref()) {
-        Ok(page) => page,
-        Err(e) => return unprocessable(&e),
-    };
-    let items: Vec<Value> = pipelines_of(&state.store, application_id)
-        .into_iter()
-        .map(pipeline_relation)
-        .collect();
-    let path = format!("/pipelines/application/{application_id}");
-    paginated(&app, &path, page, &items, mode)
+    let found = path_id(&id).and_then(|id| state.store.application(id).map(|a| a.new.id));
+    list_of(
+        &app,
+        found,
+        "Application",
+        query.as_deref(),
+        mode,
+        |application_id| {
+            let items = pipelines_of(&state.store, application_id)
+                .into_iter()
+                .map(pipeline_relation)
+                .collect();
+            (format!("/pipelines/application/{application_id}"), items)
+        },
+    )
 }
 
 /// A `PipelineRelation`: the `Pipeline` less its `steps`.

@@ -16,7 +16,7 @@ use fake_http::{Incoming, RecordedResponse};
 use crate::faults::{huge_json, proxy_page, FaultKind, HTML_PAGE, MALFORMED_JSON};
 use crate::pagination::LinkMode;
 use crate::ratelimit::Verdict;
-use crate::routes::{json_body, message};
+use crate::reply::{json_body, message};
 use crate::server::App;
 
 pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {

@@ -22,6 +22,7 @@ mod gate;
 mod model;
 mod pagination;
 mod ratelimit;
+mod reply;
 mod routes;
 mod server;
 mod validation;

@@ -4,19 +4,20 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header::{CONTENT_TYPE, LINK};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{Map, Value};
 
 use crate::applications;
 use crate::gate;
-use crate::model::{pipeline_json, render, Denied, View};
-use crate::pagination::{self, LinkMode, Page};
+use crate::model::{pipeline_json, render, View};
+use crate::pagination::LinkMode;
+use crate::reply::{denied, json, list_of, message, no_content, path_id, unprocessable};
 use crate::server::App;
-use crate::validation::{self, Errors, Mode};
+use crate::validation::{self, Mode};
 
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
@@ -48,38 +49,6 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-pub(crate) fn json_body(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body,
-    )
-        .into_response()
-}
-
-pub(crate) fn json(status: StatusCode, value: &Value) -> Response {
-    json_body(status, value.to_string())
-}
-
-pub(crate) fn message(status: StatusCode, text: &str) -> Response {
-    json(status, &serde_json::json!({ "message": text }))
-}
-
-pub(crate) fn unprocessable(errors: &Errors) -> Response {
-    json_body(StatusCode::UNPROCESSABLE_ENTITY, errors.to_body())
-}
-
-fn no_content() -> Response {
-    StatusCode::NO_CONTENT.into_response()
-}
-
-pub(crate) fn denied(d: Denied, what: &str) -> Response {
-    match d {
-        Denied::NotFound => message(StatusCode::NOT_FOUND, &format!("{what} not found.")),
-        Denied::Forbidden => message(StatusCode::FORBIDDEN, "This action is unauthorized."),
-    }
-}
-
 /// Laravel reads a JSON body only when the request says it is JSON; a body that does not
 /// decode to an object counts as no input at all (so validation reports required fields).
 fn input(headers: &HeaderMap, body: &[u8]) -> Value {
@@ -93,28 +62,9 @@ fn input(headers: &HeaderMap, body: &[u8]) -> Value {
     }
 }
 
-pub(crate) fn paginated(
-    app: &App,
-    path: &str,
-    page: Page,
-    items: &[Value],
-    mode: LinkMode,
-) -> Response {
-    let link = page.link_header(&app.base_url, path, items.len(), mode);
-    let mut response = json(StatusCode::OK, &Value::Array(page.slice(items)));
-    if let Ok(value) = HeaderValue::from_str(&link) {
-        response.headers_mut().insert(LINK, value);
-    }
-    response
-}
-
 async fn get_pipeline(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     let state = app.lock();
-    match id
-        .parse()
-        .map_err(|_| Denied::NotFound)
-        .and_then(|id| state.store.pipeline(id))
-    {
+    match path_id(&id).and_then(|id| state.store.pipeline(id)) {
         Ok(p) => json(StatusCode::OK, &pipeline_json(p)),
         Err(d) => denied(d, "Pipeline"),
     }
@@ -127,29 +77,21 @@ async fn list_hooks(
     Extension(mode): Extension<LinkMode>,
 ) -> Response {
     let state = app.lock();
-    let pipeline_id = match id
-        .parse()
-        .map_err(|_| Denied::NotFound)
-        .and_then(|id| state.store.pipeline(id))
-    {
-        Ok(p) => p.id,
-        Err(d) => return denied(d, "Pipeline"),
-    };
-    let page = match pagination::parse(query.as_deref()) {
-        Ok(page) => page,
-        Err(e) => return unprocessable(&e),
-    };
-    let items: Vec<Value> = state
-        .store
-        .hooks_of(pipeline_id)
-        .map(|h| render(h, View::Relation, state.body_as_string))
-        .collect();
-    paginated(
+    let found = path_id(&id).and_then(|id| state.store.pipeline(id).map(|p| p.id));
+    list_of(
         &app,
-        &format!("/pipelines/{pipeline_id}/hooks"),
-        page,
-        &items,
+        found,
+        "Pipeline",
+        query.as_deref(),
         mode,
+        |pipeline_id| {
+            let items = state
+                .store
+                .hooks_of(pipeline_id)
+                .map(|h| render(h, View::Relation, state.body_as_string))
+                .collect();
+            (format!("/pipelines/{pipeline_id}/hooks"), items)
+        },
     )
 }
 
@@ -160,11 +102,7 @@ async fn create_hook(
     body: Bytes,
 ) -> Response {
     let mut state = app.lock();
-    let pipeline_id = match id
-        .parse()
-        .map_err(|_| Denied::NotFound)
-        .and_then(|id| state.store.pipeline(id))
-    {
+    let pipeline_id = match path_id(&id).and_then(|id| state.store.pipeline(id)) {
         Ok(p) => p.id,
         Err(d) => return denied(d, "Pipeline"),
     };
@@ -236,28 +174,22 @@ async fn list_deliveries(
     Extension(mode): Extension<LinkMode>,
 ) -> Response {
     let state = app.lock();
-    let index = match state.store.outgoing(&hook_id) {
-        Ok(index) => index,
-        Err(d) => return denied(d, "Hook"),
-    };
-    let page = match pagination::parse(query.as_deref()) {
-        Ok(page) => page,
-        Err(e) => return unprocessable(&e),
-    };
-    let id = state.store.hooks[index]
-        .get("id")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let items: Vec<Value> = state
-        .store
-        .deliveries
-        .iter()
-        .rev()
-        .filter(|d| d.get("hook_id") == Some(&id))
-        .cloned()
-        .collect();
-    let path = format!("/hooks/outgoing/{hook_id}/requests");
-    paginated(&app, &path, page, &items, mode)
+    let found = state.store.outgoing(&hook_id);
+    list_of(&app, found, "Hook", query.as_deref(), mode, |index| {
+        let id = state.store.hooks[index]
+            .get("id")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let items = state
+            .store
+            .deliveries
+            .iter()
+            .rev()
+            .filter(|d| d.get("hook_id") == Some(&id))
+            .cloned()
+            .collect();
+        (format!("/hooks/outgoing/{hook_id}/requests"), items)
+    })
 }
 
 async fn not_found() -> Response {
