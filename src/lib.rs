@@ -6,6 +6,7 @@
 
 pub mod actions_io;
 pub mod apply;
+pub mod cli;
 pub mod devopness;
 pub mod github;
 pub mod health;
@@ -13,7 +14,11 @@ pub mod hook;
 pub mod http;
 pub mod inputs;
 pub mod link;
+pub mod output_files;
 pub mod plan;
+pub mod platform;
 pub mod providers;
 pub mod report;
 pub mod run;
+pub mod sources;
+pub mod terminal;
