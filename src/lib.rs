@@ -10,6 +10,7 @@ pub mod cli;
 pub mod devopness;
 pub mod github;
 pub mod health;
+pub mod help;
 pub mod hook;
 pub mod http;
 pub mod inputs;
