@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 pub use fake_devopness::{FakeDevopness, Fault, FaultKind, RecordedRequest};
 pub use serde_json::{json, Value};
 
+pub mod cli;
 pub mod providers;
 
 /// A token recognisable anywhere it might leak.
