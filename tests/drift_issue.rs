@@ -1,6 +1,8 @@
 //! The drift tracking issue: opened once, updated while drift persists, reopened
 //! if closed by hand, commented on and closed once in sync; GitHub failures are
-//! reported without hiding the drift result.
+//! reported without hiding the drift result. Every request the action sends to GitHub, and
+//! every response the fake GitHub gives it, must fit GitHub's published description
+//! (npm `@octokit/openapi`, through `github_contract`).
 
 mod support;
 use fake_github::FakeGitHub;
@@ -61,6 +63,24 @@ impl World {
 
     fn issues(&self) -> Vec<Value> {
         self.github.issues(OWNER, NAME)
+    }
+
+    /// Every request sent to GitHub so far, and its response, fit GitHub's description.
+    /// Returns the operations used, in order.
+    fn assert_contract(&self) -> Vec<String> {
+        let exchanges = self.github.exchanges();
+        let spec = github_contract::github();
+        if let Err(problems) = spec.check_exchanges(&exchanges, true) {
+            panic!("GitHub requests or responses depart from @octokit/openapi:\n{problems}");
+        }
+        exchanges
+            .iter()
+            .filter_map(|e| {
+                let request = github_contract::Request::recorded(&e.request);
+                let (op, _) = spec.find(request.method, request.path).ok()?;
+                Some(op.id.clone())
+            })
+            .collect()
     }
 }
 
@@ -125,6 +145,19 @@ fn opens_once_updates_reopens_and_closes() {
     assert!(w.github.requests()[before..].iter().all(|r| !r.is_write()));
     let written = run.everything_written();
     assert!(!written.contains(GH_TOKEN) && !written.contains(TOKEN));
+
+    let mut used = w.assert_contract();
+    used.sort();
+    used.dedup();
+    assert_eq!(
+        used,
+        [
+            "issues/create",
+            "issues/create-comment",
+            "issues/list-for-repo",
+            "issues/update"
+        ]
+    );
 }
 
 #[test]
@@ -139,6 +172,10 @@ fn works_on_github_enterprise_server_paths() {
         .requests()
         .iter()
         .all(|r| r.path.starts_with("/api/v3/")));
+    assert_eq!(
+        w.assert_contract(),
+        ["issues/list-for-repo", "issues/create"]
+    );
 }
 
 #[test]
@@ -167,6 +204,7 @@ fn a_github_failure_is_reported_without_hiding_the_drift() {
         "{}",
         run.stdout
     );
+    w.assert_contract();
 }
 
 #[test]
@@ -194,6 +232,7 @@ fn a_rejected_github_token_says_so() {
         run.stdout
     );
     assert!(w.issues().is_empty());
+    w.assert_contract();
 }
 
 #[test]
@@ -214,4 +253,5 @@ fn a_check_that_could_not_read_leaves_the_issue_open() {
     assert_eq!(w.issues()[0]["state"], "open");
     let number = w.issues()[0]["number"].as_u64().unwrap_or_default();
     assert!(w.github.comments(OWNER, NAME, number).is_empty());
+    w.assert_contract();
 }

@@ -1,10 +1,33 @@
-//! GitHub (and GitHub Enterprise Server) commit statuses.
+//! GitHub (and GitHub Enterprise Server) commit statuses. The request each hook makes at
+//! deploy time, rendered as Devopness renders it, must fit `repos/create-commit-status` in
+//! GitHub's published description (npm `@octokit/openapi`, through `github_contract`).
 
 mod support;
 use support::providers::*;
 use support::*;
 
 const INPUTS: &[(&str, &str)] = &[("repository", "octo-org/my-app")];
+
+/// Devopness posts the rendered body to the rendered URL: that request fits GitHub's
+/// `repos/create-commit-status` (method, path and its parameters, every body field declared,
+/// types and enums).
+fn assert_fits_github(r: &RenderedRequest) {
+    let body = r.body.to_string();
+    let request = github_contract::Request::to_url("POST", &r.url, &body)
+        .unwrap_or_else(|| panic!("not an absolute URL: {}", r.url));
+    match github_contract::github().check_request(&request) {
+        Ok(op) => assert_eq!(op.id, "repos/create-commit-status", "{}", r.url),
+        Err(problems) => panic!(
+            "POST {} {body} departs from @octokit/openapi:\n{}",
+            r.url,
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
+}
 
 #[test]
 fn hooks_match_the_reviewed_golden_file() {
@@ -21,6 +44,7 @@ fn the_rendered_request_is_a_valid_github_status() {
         .zip(["pending", "failure", "success"])
     {
         let r = rendered(hook);
+        assert_fits_github(&r);
         assert_eq!(
             r.url,
             "https://api.github.com/repos/octo-org/my-app/statuses/0123456789abcdef0123456789abcdef01234567"
@@ -76,9 +100,38 @@ fn enterprise_server_urls() {
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
     for hook in hooks_by_event(&fake, 1) {
-        assert!(rendered(&hook)
+        let r = rendered(&hook);
+        assert!(r
             .url
             .starts_with("https://ghe.corp.example/api/v3/repos/octo-org/my-app/statuses/"));
+        assert_fits_github(&r);
+    }
+}
+
+#[test]
+fn every_input_that_shapes_the_status_keeps_it_valid() {
+    let longest = "é".repeat(140);
+    let (fake, run) = run_provider(
+        "github",
+        &[
+            ("repository", "octo-org/my-app"),
+            ("context", &"c".repeat(40)),
+            (
+                "details-url",
+                "https://ci.example/runs/{{ action.id }}?from=devopness",
+            ),
+            ("description-started", &longest),
+            ("description-failed", "Deploy \"failed\" <b>"),
+            ("description-completed", "✓ done"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    for hook in hooks_by_event(&fake, 1) {
+        let r = rendered(&hook);
+        assert_fits_github(&r);
+        assert!(r.body["description"]
+            .as_str()
+            .is_some_and(|d| d.chars().count() <= 140));
     }
 }
 

@@ -15,8 +15,11 @@
 //! assert_eq!(issues[0]["state"], "open");
 //! ```
 
+mod fields;
+mod gate;
 mod model;
 mod query;
+mod reply;
 mod routes;
 mod server;
 
@@ -28,6 +31,7 @@ use serde_json::Value;
 
 /// One request the fake received.
 pub use fake_http::RecordedRequest;
+pub use server::{Exchange, RecordedResponse};
 
 use model::{human, token_user, View};
 use server::{App, State};
@@ -266,7 +270,14 @@ impl FakeGitHub {
         self.app.lock().requests.all()
     }
 
+    /// Every request received, in order, each with the response it got (`None` when the
+    /// connection was dropped): what a contract test checks against GitHub's description.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.app.lock().exchanges()
+    }
+
+    /// Forgets the requests and responses received so far.
     pub fn clear_requests(&self) {
-        self.app.lock().requests.clear();
+        self.app.lock().clear();
     }
 }

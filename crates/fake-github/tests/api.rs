@@ -651,3 +651,39 @@ fn binds_loopback_only() {
     assert!(fake.addr().ip().is_loopback());
     assert_eq!(fake.base_url(), format!("http://{}", fake.addr()));
 }
+
+#[test]
+fn exchanges_pair_each_request_with_the_response_sent() {
+    let fake = fake_with_repo();
+    let created = call(&fake, "POST", ISSUES, Some(&json!({ "title": "x" })));
+    let missing = get(&fake, "/repos/acme/site/issues/9");
+    fake.set_outage(Outage::Drop);
+    let dropped = raw_at(fake.addr(), "GET", ISSUES, &[], None);
+    assert!(dropped.is_err());
+    fake.set_outage(Outage::None);
+
+    let exchanges = fake.exchanges();
+    assert_eq!(exchanges.len(), 3);
+    assert_eq!(exchanges[0].request.method, "POST");
+    let response = exchanges[0].response.as_ref().expect("answered");
+    assert_eq!(response.status, 201);
+    assert_eq!(response.json(), Some(created.json()));
+    assert_eq!(
+        response.header("Content-Type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert!(response.header("location").is_some());
+    let response = exchanges[1].response.as_ref().expect("answered");
+    assert_eq!(
+        (response.status, response.json()),
+        (404, Some(missing.json()))
+    );
+    assert_eq!(exchanges[2].request.path, ISSUES);
+    assert_eq!(exchanges[2].response, None);
+    assert_eq!(fake.requests()[2].status, 0);
+
+    fake.clear_requests();
+    assert!(fake.exchanges().is_empty());
+    assert_eq!(get(&fake, ISSUES).status, 200);
+    assert_eq!(fake.exchanges().len(), 1);
+}

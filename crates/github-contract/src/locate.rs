@@ -1,0 +1,36 @@
+//! Where GitHub's OpenAPI description is: installed under `target/` by
+//! `scripts/install-github-openapi` (a step of `scripts/test`), never fetched by a test.
+
+use std::env;
+use std::path::{Path, PathBuf};
+
+/// Set to the path of `api.github.com.json` to use that file instead.
+pub const SPEC_ENV: &str = "GITHUB_OPENAPI_SPEC";
+
+/// The installed package's file, below the target directory.
+const INSTALLED: &str =
+    "github-openapi/node_modules/@octokit/openapi/generated/api.github.com.json";
+
+/// `$GITHUB_OPENAPI_SPEC`, else the file `scripts/install-github-openapi` installs under the
+/// target directory (`$CARGO_TARGET_DIR`, relative to the workspace, or `target/`).
+pub fn spec_path() -> PathBuf {
+    if let Some(path) = env::var_os(SPEC_ENV).filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let target = env::var_os("CARGO_TARGET_DIR")
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| workspace.join("target"), |dir| workspace.join(dir));
+    target.join(INSTALLED)
+}
+
+/// What to do when the file is not there.
+pub fn not_installed(path: &Path, error: &std::io::Error) -> String {
+    format!(
+        "GitHub's OpenAPI description (npm @octokit/openapi) is not installed: cannot read {} ({error}). \
+         Run `scripts/install-github-openapi` (the install step of `scripts/test`; it installs the \
+         pinned package under target/ once, offline afterwards), or set {SPEC_ENV} to an \
+         api.github.com.json from that package.",
+        path.display()
+    )
+}
