@@ -36,14 +36,33 @@ pub enum Platform {
     Terminal,
 }
 
+/// A value the platform suggests, and the variable it was read from (so a problem
+/// with it names that variable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggested {
+    pub value: String,
+    pub from: &'static str,
+}
+
+fn suggest(value: &Option<String>, from: &'static str) -> Option<Suggested> {
+    value.clone().map(|value| Suggested { value, from })
+}
+
 /// What the platform suggests when an option is not given. The repository and API
 /// URL only apply when the provider in use is the suggested one.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PlatformDefaults {
     /// The `provider` value; `None` where nothing says where statuses go.
-    pub provider: Option<&'static str>,
-    pub repository: Option<String>,
-    pub provider_api_url: Option<String>,
+    pub provider: Option<Suggested>,
+    pub repository: Option<Suggested>,
+    pub provider_api_url: Option<Suggested>,
+}
+
+impl PlatformDefaults {
+    /// The suggested provider's name.
+    pub fn provider_name(&self) -> Option<&str> {
+        self.provider.as_ref().map(|p| p.value.as_str())
+    }
 }
 
 /// Reads the platform from the environment.
@@ -110,28 +129,33 @@ impl Platform {
     /// container action keeps its historical behaviour (`provider` defaults to github,
     /// the GitHub provider reads `GITHUB_REPOSITORY` and `GITHUB_API_URL`).
     pub fn defaults(&self) -> PlatformDefaults {
+        let provider = |name: &str, from| {
+            Some(Suggested {
+                value: name.to_owned(),
+                from,
+            })
+        };
         match self {
             Platform::GitHubAction => PlatformDefaults {
-                provider: Some("github"),
-                repository: None,
-                provider_api_url: None,
+                provider: provider("github", "GITHUB_ACTIONS"),
+                ..PlatformDefaults::default()
             },
             Platform::GitHubStep {
                 repository,
                 api_url,
             } => PlatformDefaults {
-                provider: Some("github"),
-                repository: repository.clone(),
-                provider_api_url: api_url.clone(),
+                provider: provider("github", "GITHUB_ACTIONS"),
+                repository: suggest(repository, "GITHUB_REPOSITORY"),
+                provider_api_url: suggest(api_url, "GITHUB_API_URL"),
             },
             Platform::GitLabJob { project, api_url } => PlatformDefaults {
-                provider: Some("gitlab"),
-                repository: project.clone(),
-                provider_api_url: api_url.clone(),
+                provider: provider("gitlab", "GITLAB_CI"),
+                repository: suggest(project, "CI_PROJECT_PATH"),
+                provider_api_url: suggest(api_url, "CI_API_V4_URL"),
             },
             Platform::Bitbucket { repository, .. } => PlatformDefaults {
-                provider: Some("bitbucket"),
-                repository: Some(repository.clone()),
+                provider: provider("bitbucket", "BITBUCKET_REPO_FULL_NAME"),
+                repository: suggest(&Some(repository.clone()), "BITBUCKET_REPO_FULL_NAME"),
                 provider_api_url: None,
             },
             Platform::Terminal => PlatformDefaults::default(),
@@ -195,7 +219,7 @@ mod tests {
         ]);
         assert_eq!(detect(&v), Platform::GitHubAction);
         assert!(detect(&v).is_action());
-        assert_eq!(detect(&v).defaults().provider, Some("github"));
+        assert_eq!(detect(&v).defaults().provider_name(), Some("github"));
     }
 
     #[test]
@@ -207,13 +231,21 @@ mod tests {
         ]);
         let p = detect(&v);
         assert!(!p.is_action());
+        let d = p.defaults();
+        assert_eq!(d.provider_name(), Some("github"));
         assert_eq!(
-            p.defaults(),
-            PlatformDefaults {
-                provider: Some("github"),
-                repository: Some("octo/app".into()),
-                provider_api_url: Some("https://ghe.example.com/api/v3".into()),
-            }
+            d.repository,
+            Some(Suggested {
+                value: "octo/app".into(),
+                from: "GITHUB_REPOSITORY"
+            })
+        );
+        assert_eq!(
+            d.provider_api_url,
+            Some(Suggested {
+                value: "https://ghe.example.com/api/v3".into(),
+                from: "GITHUB_API_URL"
+            })
         );
     }
 
@@ -222,13 +254,21 @@ mod tests {
         let p = detect(&gitlab_job());
         assert_eq!(p.describe(), "GitLab CI/CD job");
         assert!(!p.is_action() && !p.is_pipe());
+        let d = p.defaults();
+        assert_eq!(d.provider_name(), Some("gitlab"));
         assert_eq!(
-            p.defaults(),
-            PlatformDefaults {
-                provider: Some("gitlab"),
-                repository: Some("group/sub/project".into()),
-                provider_api_url: Some("https://gitlab.example.com/api/v4".into()),
-            }
+            d.repository,
+            Some(Suggested {
+                value: "group/sub/project".into(),
+                from: "CI_PROJECT_PATH"
+            })
+        );
+        assert_eq!(
+            d.provider_api_url,
+            Some(Suggested {
+                value: "https://gitlab.example.com/api/v4".into(),
+                from: "CI_API_V4_URL"
+            })
         );
     }
 
@@ -237,8 +277,12 @@ mod tests {
         let step = detect(&bitbucket_step());
         assert!(!step.is_pipe());
         assert_eq!(step.shared_storage(), None);
-        assert_eq!(step.defaults().provider, Some("bitbucket"));
-        assert_eq!(step.defaults().repository.as_deref(), Some("team/app"));
+        assert_eq!(step.defaults().provider_name(), Some("bitbucket"));
+        let repository = step.defaults().repository.map(|r| (r.value, r.from));
+        assert_eq!(
+            repository,
+            Some(("team/app".into(), "BITBUCKET_REPO_FULL_NAME"))
+        );
         assert_eq!(step.defaults().provider_api_url, None);
 
         let mut v = bitbucket_step();

@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{self, ArgError, ArgSpec, CommandLine};
+use crate::platform::PlatformDefaults;
 
 /// The prefix of every option's environment variable.
 pub const ENV_PREFIX: &str = "DEVOPNESS_";
@@ -190,6 +191,30 @@ fn read_var(vars: &[(String, String)], var: &str, lists: bool) -> Result<Option<
     Ok(Some(joined).filter(|v| !v.trim().is_empty()))
 }
 
+/// The platform's suggestions as the last source: the provider, and, when the provider
+/// in use is the suggested one, the repository and provider API URL. `provider` is the
+/// provider given by the user, if any.
+pub fn from_platform(defaults: &PlatformDefaults, provider: Option<&str>) -> Vec<Given> {
+    let suggested = defaults.provider_name();
+    if suggested.is_none() || provider.is_some_and(|p| Some(p.trim()) != suggested) {
+        return Vec::new();
+    }
+    [
+        ("provider", &defaults.provider),
+        ("repository", &defaults.repository),
+        ("provider-api-url", &defaults.provider_api_url),
+    ]
+    .into_iter()
+    .filter_map(|(name, s)| {
+        s.as_ref().map(|s| Given {
+            name,
+            value: s.value.clone(),
+            origin: Origin::Env(s.from.to_owned()),
+        })
+    })
+    .collect()
+}
+
 /// One value per option: the first source that gives it wins (pass the flags first).
 pub fn merge(sources: Vec<Vec<Given>>) -> Vec<Given> {
     let mut out: Vec<Given> = Vec::new();
@@ -339,6 +364,40 @@ mod tests {
             token.map(Given::spelled).as_deref(),
             Some("--api-token-file /t")
         );
+    }
+
+    #[test]
+    fn the_platform_suggests_last_and_only_for_its_own_provider() {
+        let gitlab = crate::platform::detect(&vars(&[
+            ("GITLAB_CI", "true"),
+            ("CI_PROJECT_PATH", "g/p"),
+            ("CI_API_V4_URL", "https://gl.example.com/api/v4"),
+        ]))
+        .defaults();
+        let all = from_platform(&gitlab, None);
+        let spelled: Vec<(&str, String)> = all.iter().map(|g| (g.name, g.spelled())).collect();
+        assert_eq!(
+            spelled,
+            vec![
+                ("provider", "GITLAB_CI".to_owned()),
+                ("repository", "CI_PROJECT_PATH".to_owned()),
+                ("provider-api-url", "CI_API_V4_URL".to_owned()),
+            ]
+        );
+        assert_eq!(from_platform(&gitlab, Some("gitlab")).len(), 3);
+        // Statuses for another provider: GitLab's project says nothing about them.
+        assert!(from_platform(&gitlab, Some("github")).is_empty());
+        // A terminal suggests nothing.
+        assert!(from_platform(&PlatformDefaults::default(), None).is_empty());
+        // A flag still wins over the platform.
+        let flag = vec![Given {
+            name: "repository",
+            value: "g/other".into(),
+            origin: Origin::Flag,
+        }];
+        let merged = merge(vec![flag, all]);
+        assert_eq!(value(&merged, "repository"), Some("g/other"));
+        assert_eq!(value(&merged, "provider"), Some("gitlab"));
     }
 
     #[test]
