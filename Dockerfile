@@ -1,6 +1,13 @@
-# The action's image: one static binary and a CA bundle, FROM scratch.
+# The action's image: one static binary and a CA bundle, FROM scratch; and, from the same
+# builder, a variant for GitLab CI/CD with a static BusyBox shell (GitLab's runner starts
+# every job with `sh`, so it cannot use a FROM scratch image).
 #
 #   docker buildx build --platform linux/amd64,linux/arm64 -t devopness-status-hooks .
+#   docker buildx build --platform linux/amd64,linux/arm64 --target gitlab \
+#       -t devopness-status-hooks:gitlab .
+#
+# The last stage (`action`) is the default target: the one the runner builds when
+# action.yml says `image: Dockerfile`, and the one GitHub Actions and Bitbucket Pipes run.
 #
 # Needs BuildKit (the default builder of current Docker); no `# syntax=` line, so no
 # frontend image is pulled (the runner builds this file when action.yml names it).
@@ -69,6 +76,9 @@ RUN set -eu; \
 
 # ---------------------------------------------------------------------------- builder
 FROM toolchain AS builder
+# An SBOM (`docker buildx build --sbom=true`) also scans this stage, so it lists the
+# crates of Cargo.lock: the final images hold one opaque static binary.
+ARG BUILDKIT_SBOM_SCAN_STAGE=true
 WORKDIR /app
 ENV RUSTFLAGS="-C target-feature=+crt-static"
 # Dependencies only (stub sources): cached until Cargo.toml/Cargo.lock change.
@@ -87,8 +97,32 @@ RUN set -eux; \
     grep -aq 'INPUT_' /out/devopness-status-hooks; \
     ls -l /out/devopness-status-hooks
 
-# ---------------------------------------------------------------------------- image
-FROM scratch
+# ---------------------------------------------------------------------------- busybox
+# Debian's busybox-static for the target architecture (downloaded, not run, so no
+# emulation), with a link per applet: the GitLab variant's shell and utilities.
+FROM toolchain AS busybox
+ARG TARGETARCH
+COPY scripts/busybox-rootfs /usr/local/bin/busybox-rootfs
+RUN busybox-rootfs "${TARGETARCH:-$(dpkg --print-architecture)}" /rootfs
+
+# ---------------------------------------------------------------------------- gitlab
+# The GitLab CI/CD variant (published with a `-gitlab` tag suffix): the same binary, on
+# PATH, beside BusyBox's `sh`. No CA bundle: the binary's TLS roots are compiled in
+# (SSL_CERT_FILE and `ca-certificate` add more), and this keeps the image under 6 MiB.
+# scripts/gitlab-image-test builds this stage as written, from a host-built binary.
+FROM scratch AS gitlab
+LABEL org.opencontainers.image.title="devopness-status-hooks (GitLab CI/CD)" \
+      org.opencontainers.image.description="Give Devopness deploy pipelines the outgoing hooks that post commit statuses, and keep them correct. With a BusyBox shell for GitLab's runner." \
+      org.opencontainers.image.licenses="MIT AND GPL-2.0-only"
+COPY --from=busybox /rootfs/ /
+COPY --from=builder /out/devopness-status-hooks /usr/local/bin/devopness-status-hooks
+ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+# No USER: root, like the action image (GitLab's runner makes the build directory as root).
+ENTRYPOINT ["/usr/local/bin/devopness-status-hooks"]
+
+# ---------------------------------------------------------------------------- action
+# The default target: GitHub Actions (action.yml) and Bitbucket Pipes (pipe.yml).
+FROM scratch AS action
 LABEL org.opencontainers.image.title="devopness-status-hooks" \
       org.opencontainers.image.description="Give Devopness deploy pipelines the outgoing hooks that post commit statuses, and keep them correct." \
       org.opencontainers.image.licenses="MIT"

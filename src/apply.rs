@@ -12,114 +12,11 @@ use futures_util::future::join_all;
 use futures_util::stream::{self, StreamExt};
 
 use crate::devopness::{ApiError, Client};
-use crate::health::{self, DeliveryHealth};
+use crate::health;
 use crate::hook::{DesiredHook, Event, ObservedHook};
 use crate::inputs::{Mode, RunOptions};
-use crate::plan::{plan, plan_removal, Decision, Difference, Identity, Options, Step};
-
-/// What happened to (or was found for) one (pipeline, event) hook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HookResult {
-    Created,
-    Updated,
-    Unchanged,
-    Deleted,
-    /// `remove`: there was nothing to delete.
-    Absent,
-    /// `check`: present and correct.
-    Ok,
-    Missing,
-    Drifted,
-    /// `check`: correct, but more than one hook has its identity.
-    Duplicate,
-    WouldCreate,
-    WouldUpdate,
-    WouldDelete,
-    Failed,
-}
-
-impl HookResult {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HookResult::Created => "created",
-            HookResult::Updated => "updated",
-            HookResult::Unchanged => "unchanged",
-            HookResult::Deleted => "deleted",
-            HookResult::Absent => "absent",
-            HookResult::Ok => "ok",
-            HookResult::Missing => "missing",
-            HookResult::Drifted => "drifted",
-            HookResult::Duplicate => "duplicate",
-            HookResult::WouldCreate => "would-create",
-            HookResult::WouldUpdate => "would-update",
-            HookResult::WouldDelete => "would-delete",
-            HookResult::Failed => "failed",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct HookOutcome {
-    pub event: Event,
-    pub name: String,
-    pub hook_id: Option<String>,
-    pub result: HookResult,
-    /// Why it failed, for the user.
-    pub error: Option<String>,
-    /// What differs (check) or was repaired (apply).
-    pub differences: Vec<Difference>,
-    /// Other hooks with the same identity, left alone.
-    pub duplicates: Vec<String>,
-    /// Hooks deleted (or, in a dry run, that would be).
-    pub deleted: Vec<String>,
-    /// The body written or that would be (dry run), for the log.
-    pub body: Option<serde_json::Value>,
-    /// Recent deliveries (check mode).
-    pub delivery: Option<DeliveryHealth>,
-    /// A create was sent but its outcome is unknown (timeout or 5xx).
-    pub outcome_unknown: bool,
-}
-
-impl HookOutcome {
-    fn new(desired: &DesiredHook, result: HookResult) -> HookOutcome {
-        HookOutcome {
-            event: desired.event,
-            name: desired.name.clone(),
-            hook_id: None,
-            result,
-            error: None,
-            differences: Vec::new(),
-            duplicates: Vec::new(),
-            deleted: Vec::new(),
-            body: None,
-            delivery: None,
-            outcome_unknown: false,
-        }
-    }
-
-    fn fail(&mut self, error: String) {
-        self.result = HookResult::Failed;
-        self.error = Some(error);
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PipelineOutcome {
-    pub pipeline_id: u64,
-    /// One per event; all `Failed` when the pipeline could not be read.
-    pub hooks: Vec<HookOutcome>,
-    /// A failure of the pipeline as a whole (its hooks could not be listed).
-    pub error: Option<String>,
-    /// Problems that do not stop the run (e.g. no `commit_hash` variable).
-    pub warnings: Vec<String>,
-}
-
-impl PipelineOutcome {
-    /// Whether the pipeline was handled without error (drift is not an error).
-    pub fn ok(&self) -> bool {
-        self.error.is_none() && self.hooks.iter().all(|h| h.result != HookResult::Failed)
-    }
-}
+use crate::outcome::{HookOutcome, HookResult, PipelineOutcome};
+use crate::plan::{plan, plan_removal, Decision, Identity, Options, Step};
 
 /// Everything one pipeline's run needs besides its id.
 #[derive(Clone, Copy)]
@@ -400,7 +297,7 @@ async fn check(job: Job<'_>, observed: &[ObservedHook]) -> Vec<HookOutcome> {
         }
         if let (true, Some(id)) = (job.options.check_deliveries, o.hook_id.clone()) {
             match job.client.recent_deliveries(&id, health::RECENT).await {
-                Ok(deliveries) => o.delivery = health::assess(&deliveries),
+                Ok(deliveries) => o.record_delivery(health::assess(&deliveries)),
                 Err(e) => o.fail(format!("could not read the delivery log of hook {id}: {e}")),
             }
         }

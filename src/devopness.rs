@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::{header, Method, StatusCode};
 use serde_json::Value;
 
+use crate::health::Delivery;
 use crate::hook::ObservedHook;
 use crate::link;
 
@@ -117,19 +118,6 @@ pub struct Client {
     /// After a 429, no request of this run starts before this instant (a global
     /// backoff: concurrent requests must not keep hammering a rate limit).
     not_before: Arc<Mutex<Option<Instant>>>,
-}
-
-/// A delivery of an outgoing hook: the request Devopness sent and the answer.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct Delivery {
-    #[serde(default)]
-    pub action_id: Option<u64>,
-    #[serde(default)]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub response_status_code: Option<u16>,
-    #[serde(default)]
-    pub created_at: Option<String>,
 }
 
 struct Response {

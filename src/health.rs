@@ -1,11 +1,23 @@
 //! Whether statuses really arrive: the delivery log of each managed hook, and the
 //! pipeline's incoming hooks that supply the commit hash. Pure functions.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::devopness::Delivery;
 use crate::hook::ObservedHook;
+
+/// A delivery of an outgoing hook: the request Devopness sent and the answer.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct Delivery {
+    #[serde(default)]
+    pub action_id: Option<u64>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub response_status_code: Option<u16>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
 
 /// How many recent deliveries are read per hook.
 pub const RECENT: u32 = 5;

@@ -58,6 +58,9 @@ impl Header {
     }
 }
 
+/// The only action type this program's hooks are for.
+pub const ACTION_TYPE: &str = "deploy";
+
 /// The hook this program wants for one (pipeline, event): the body it sends to
 /// `POST /pipelines/{id}/hooks/outgoing`.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +78,7 @@ impl DesiredHook {
     pub fn request_body(&self) -> Value {
         json!({
             "name": self.name,
-            "action_type": "deploy",
+            "action_type": ACTION_TYPE,
             "target_url": self.target_url,
             "active": true,
             "trigger_when": {
@@ -99,8 +102,21 @@ impl DesiredHook {
     }
 
     /// The normalized form compared against an observed hook.
-    pub fn normalized(&self) -> Value {
-        normalize(&self.request_body())
+    pub fn normalized(&self) -> NormalizedHook {
+        NormalizedHook {
+            name: Some(self.name.clone()),
+            action_type: Some(ACTION_TYPE.to_owned()),
+            target_url: Some(self.target_url.clone()),
+            active: true,
+            events: vec![self.event.as_str().to_owned()],
+            conditions: Value::Array(self.conditions.clone()),
+            headers: NormalizedHeader::sorted(
+                self.headers
+                    .iter()
+                    .map(|h| (h.name.as_str(), Value::String(h.value.clone()))),
+            ),
+            body: NormalizedBody::of(&self.body),
+        }
     }
 }
 
@@ -166,22 +182,50 @@ impl ObservedHook {
             .unwrap_or(Value::Null)
     }
 
-    /// The comparable form of this hook, the same shape as [`DesiredHook::normalized`].
-    pub fn normalized(&self) -> Value {
-        let mut raw = Map::new();
-        raw.insert("name".into(), json!(self.name));
-        raw.insert("action_type".into(), json!(self.action_type));
-        raw.insert("target_url".into(), json!(self.target_url));
-        raw.insert("active".into(), json!(self.active.unwrap_or(true)));
-        raw.insert(
-            "trigger_when".into(),
-            self.trigger_when.clone().unwrap_or(Value::Null),
-        );
-        raw.insert(
-            "settings".into(),
-            self.settings.clone().unwrap_or(Value::Null),
-        );
-        normalize(&Value::Object(raw))
+    /// The comparable form of this hook, as [`DesiredHook::normalized`] builds it.
+    pub fn normalized(&self) -> NormalizedHook {
+        let trigger = self.trigger_when.as_ref();
+        let mut events: Vec<String> = trigger
+            .and_then(|t| t.get("events"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .map(|e| e.as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        events.sort();
+        let conditions = match trigger.and_then(|t| t.get("conditions")) {
+            None | Some(Value::Null) => Value::Array(Vec::new()),
+            Some(c) => c.clone(),
+        };
+        let settings = self.settings.as_ref();
+        let headers = settings
+            .and_then(|s| s.get("request_headers"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                NormalizedHeader::sorted(a.iter().map(|h| {
+                    (
+                        h.get("name").and_then(Value::as_str).unwrap_or(""),
+                        h.get("value").cloned().unwrap_or(Value::Null),
+                    )
+                }))
+            })
+            .unwrap_or_default();
+        NormalizedHook {
+            name: self.name.clone(),
+            action_type: self.action_type.clone(),
+            target_url: self.target_url.clone(),
+            active: self.active.unwrap_or(true),
+            events,
+            conditions,
+            headers,
+            body: NormalizedBody::of(
+                settings
+                    .and_then(|s| s.get("request_body"))
+                    .unwrap_or(&Value::Null),
+            ),
+        }
     }
 }
 
@@ -192,57 +236,70 @@ fn parse_if_string(v: &Value) -> Value {
     }
 }
 
-/// Brings a hook body to the form in which two hooks are compared: events sorted,
-/// missing conditions as `[]`, headers sorted by lower-cased name (names are
-/// case-insensitive), request body parsed if given as a string.
-pub fn normalize(hook: &Value) -> Value {
-    let field = |k: &str| hook.get(k).cloned().unwrap_or(Value::Null);
-    let trigger = hook.get("trigger_when");
-    let mut events: Vec<String> = trigger
-        .and_then(|t| t.get("events"))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|e| e.as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    events.sort();
-    let conditions = match trigger.and_then(|t| t.get("conditions")) {
-        None | Some(Value::Null) => json!([]),
-        Some(c) => c.clone(),
-    };
-    let settings = hook.get("settings");
-    let mut headers: Vec<(String, Value)> = settings
-        .and_then(|s| s.get("request_headers"))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|h| {
-                    let name = h.get("name").and_then(Value::as_str).unwrap_or("");
-                    (
-                        name.to_ascii_lowercase(),
-                        h.get("value").cloned().unwrap_or(Value::Null),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    headers.sort_by(|a, b| a.0.cmp(&b.0));
-    let body = settings
-        .and_then(|s| s.get("request_body"))
-        .map(parse_if_string)
-        .unwrap_or(Value::Null);
-    json!({
-        "name": field("name"),
-        "action_type": field("action_type"),
-        "target_url": field("target_url"),
-        "active": hook.get("active").and_then(Value::as_bool).unwrap_or(true),
-        "events": events,
-        "conditions": conditions,
-        "headers": headers.into_iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
-        "body": body,
-    })
+/// A hook in the form in which two hooks are compared: events sorted, missing
+/// conditions as `[]`, headers sorted by lower-cased name (names are
+/// case-insensitive), the request body parsed if it came as a string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormalizedHook {
+    pub name: Option<String>,
+    pub action_type: Option<String>,
+    pub target_url: Option<String>,
+    /// A hook without `active` is active.
+    pub active: bool,
+    pub events: Vec<String>,
+    /// `trigger_when.conditions` as given (`[]` when absent).
+    pub conditions: Value,
+    pub headers: Vec<NormalizedHeader>,
+    pub body: NormalizedBody,
+}
+
+/// A request header as compared: the name lower-cased.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormalizedHeader {
+    pub name: String,
+    pub value: Value,
+}
+
+impl NormalizedHeader {
+    /// The headers with lower-cased names, sorted by name (same-named headers keep
+    /// their order).
+    fn sorted<'a>(headers: impl Iterator<Item = (&'a str, Value)>) -> Vec<NormalizedHeader> {
+        let mut out: Vec<NormalizedHeader> = headers
+            .map(|(name, value)| NormalizedHeader {
+                name: name.to_ascii_lowercase(),
+                value,
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+}
+
+/// A request body as compared. Devopness stores it as an object or as a string
+/// holding JSON (`NOTES.md`): both become [`NormalizedBody::Fields`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum NormalizedBody {
+    /// A JSON object: compared field by field.
+    Fields(Map<String, Value>),
+    /// Anything else (absent, an array, a string that is not JSON): compared whole.
+    Other(Value),
+}
+
+impl NormalizedBody {
+    pub fn of(body: &Value) -> NormalizedBody {
+        match parse_if_string(body) {
+            Value::Object(fields) => NormalizedBody::Fields(fields),
+            other => NormalizedBody::Other(other),
+        }
+    }
+
+    /// The body as JSON, for a report.
+    pub fn to_value(&self) -> Value {
+        match self {
+            NormalizedBody::Fields(fields) => Value::Object(fields.clone()),
+            NormalizedBody::Other(v) => v.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

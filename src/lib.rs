@@ -1,25 +1,35 @@
 //! devopness-status-hooks: makes sure each listed Devopness deploy pipeline has its
 //! three outgoing hooks that post commit statuses (started, failed, completed).
 //!
-//! A functional core ([`plan`], [`hook`], [`providers`], [`report`], [`inputs`])
-//! and a thin shell ([`run`], [`apply`], [`devopness`], [`http`], [`actions_io`]).
+//! A functional core and a thin shell. The core decides and formats without any
+//! I/O: [`inputs`] (the option table and its validation), [`providers`], [`hook`],
+//! [`plan`], [`health`], [`outcome`], [`report`], [`link`], and for the front doors
+//! [`platform`], [`cli`], [`help`], [`terminal`]. The shell does the I/O and ties
+//! the core together: [`run`], [`apply`], [`devopness`], [`github`], [`http`],
+//! [`actions_io`], and [`sources`], [`output_files`], [`front_door`]. A core module imports only core modules, and no two
+//! modules import each other, directly or round a cycle; `tests/layering.rs` reads
+//! the two lists below and holds the sources (and the README's module table) to them.
 
-pub mod actions_io;
-pub mod apply;
+// Core: pure, no I/O.
 pub mod cli;
-pub mod devopness;
-pub mod github;
 pub mod health;
 pub mod help;
 pub mod hook;
-pub mod http;
 pub mod inputs;
 pub mod link;
-pub mod output_files;
+pub mod outcome;
 pub mod plan;
 pub mod platform;
 pub mod providers;
 pub mod report;
+pub mod terminal;
+
+// Shell: I/O at the edges.
+pub mod actions_io;
+pub mod apply;
+pub mod devopness;
+pub mod github;
+pub mod http;
+pub mod output_files;
 pub mod run;
 pub mod sources;
-pub mod terminal;

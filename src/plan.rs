@@ -6,15 +6,60 @@
 //! (the provider's identity field equals `context`). Hooks without that identity
 //! are not ours and never appear in a plan.
 
+use std::fmt;
+
 use serde_json::Value;
 
-use crate::hook::{DesiredHook, Event, ObservedHook};
+use crate::hook::{
+    DesiredHook, Event, NormalizedBody, NormalizedHeader, NormalizedHook, ObservedHook,
+};
+
+/// What part of a hook a [`Difference`] is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    Name,
+    ActionType,
+    TargetUrl,
+    Active,
+    Events,
+    Conditions,
+    /// A request header, by lower-cased name. Its value may be a secret (a token,
+    /// an `extra-headers` value): reports never show it.
+    Header(String),
+    /// One field of the request body (both bodies are JSON objects).
+    BodyField(String),
+    /// The request body as a whole (one of the two is not a JSON object).
+    Body,
+}
+
+impl Field {
+    /// Whether the values of this field must never be shown.
+    pub fn is_secret(&self) -> bool {
+        matches!(self, Field::Header(_))
+    }
+}
+
+/// The name reports use: `target_url`, `body.description`, `header.authorization`.
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::Name => f.write_str("name"),
+            Field::ActionType => f.write_str("action_type"),
+            Field::TargetUrl => f.write_str("target_url"),
+            Field::Active => f.write_str("active"),
+            Field::Events => f.write_str("events"),
+            Field::Conditions => f.write_str("conditions"),
+            Field::Header(name) => write!(f, "header.{name}"),
+            Field::BodyField(key) => write!(f, "body.{key}"),
+            Field::Body => f.write_str("body"),
+        }
+    }
+}
 
 /// One field that differs between the observed and the desired hook.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
-    /// e.g. `target_url`, `body.description`, `header.authorization`.
-    pub field: String,
+    pub field: Field,
     pub observed: Value,
     pub desired: Value,
 }
@@ -157,72 +202,78 @@ fn oldest_first(a: &ObservedHook, b: &ObservedHook) -> std::cmp::Ordering {
 
 /// Field-by-field differences between two normalized hooks; body keys and headers
 /// are compared one by one so a report can say exactly what changed.
-pub fn differences(observed: &Value, desired: &Value) -> Vec<Difference> {
+pub fn differences(observed: &NormalizedHook, desired: &NormalizedHook) -> Vec<Difference> {
     let mut out = Vec::new();
-    let get = |v: &Value, k: &str| v.get(k).cloned().unwrap_or(Value::Null);
-    for field in [
-        "name",
-        "action_type",
-        "target_url",
-        "active",
-        "events",
-        "conditions",
-    ] {
-        let (o, d) = (get(observed, field), get(desired, field));
+    let mut compare = |field: Field, o: Value, d: Value| {
         if o != d {
             out.push(Difference {
-                field: field.to_owned(),
+                field,
                 observed: o,
                 desired: d,
             });
         }
-    }
-    let headers = |v: &Value| -> Vec<(String, Value)> {
-        v.get("headers")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .map(|pair| {
-                        let name = pair.get(0).and_then(Value::as_str).unwrap_or("");
-                        (name.to_owned(), pair.get(1).cloned().unwrap_or(Value::Null))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
     };
-    keyed_differences("header.", &headers(observed), &headers(desired), &mut out);
-    let (ob, db) = (get(observed, "body"), get(desired, "body"));
-    match (ob.as_object(), db.as_object()) {
-        (Some(o), Some(d)) => {
+    compare(Field::Name, json(&observed.name), json(&desired.name));
+    compare(
+        Field::ActionType,
+        json(&observed.action_type),
+        json(&desired.action_type),
+    );
+    compare(
+        Field::TargetUrl,
+        json(&observed.target_url),
+        json(&desired.target_url),
+    );
+    compare(Field::Active, observed.active.into(), desired.active.into());
+    compare(Field::Events, json(&observed.events), json(&desired.events));
+    compare(
+        Field::Conditions,
+        observed.conditions.clone(),
+        desired.conditions.clone(),
+    );
+    let header = |h: &NormalizedHeader| (h.name.clone(), h.value.clone());
+    let (oh, dh): (Vec<_>, Vec<_>) = (
+        observed.headers.iter().map(header).collect(),
+        desired.headers.iter().map(header).collect(),
+    );
+    keyed_differences(Field::Header, &oh, &dh, &mut out);
+    match (&observed.body, &desired.body) {
+        (NormalizedBody::Fields(o), NormalizedBody::Fields(d)) => {
             let o: Vec<_> = o.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
             let d: Vec<_> = d.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-            keyed_differences("body.", &o, &d, &mut out);
+            keyed_differences(Field::BodyField, &o, &d, &mut out);
         }
-        _ if ob != db => out.push(Difference {
-            field: "body".into(),
-            observed: ob,
-            desired: db,
+        (o, d) if o != d => out.push(Difference {
+            field: Field::Body,
+            observed: o.to_value(),
+            desired: d.to_value(),
         }),
         _ => {}
     }
     out
 }
 
+fn json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Differences between two lists of `(key, value)`, by key; a key given more than
+/// once compares as the list of its values.
 fn keyed_differences(
-    prefix: &str,
+    field: fn(String) -> Field,
     observed: &[(String, Value)],
     desired: &[(String, Value)],
     out: &mut Vec<Difference>,
 ) {
     let find = |list: &[(String, Value)], k: &str| -> Value {
-        let values: Vec<Value> = list
+        let mut values: Vec<Value> = list
             .iter()
             .filter(|(n, _)| n == k)
             .map(|(_, v)| v.clone())
             .collect();
         match values.len() {
             0 => Value::Null,
-            1 => values.into_iter().next().unwrap_or(Value::Null),
+            1 => values.remove(0),
             _ => Value::Array(values),
         }
     };
@@ -233,7 +284,7 @@ fn keyed_differences(
         let (o, d) = (find(observed, key), find(desired, key));
         if o != d {
             out.push(Difference {
-                field: format!("{prefix}{key}"),
+                field: field(key.clone()),
                 observed: o,
                 desired: d,
             });
@@ -331,11 +382,46 @@ mod tests {
             panic!("expected an update, got {:?}", steps[1].decision);
         };
         assert_eq!(hook_id, "h1");
-        let fields: Vec<_> = differences.iter().map(|d| d.field.as_str()).collect();
-        assert_eq!(fields, vec!["target_url", "body.description"]);
+        let fields: Vec<_> = differences.iter().map(|d| &d.field).collect();
+        assert_eq!(
+            fields,
+            vec![&Field::TargetUrl, &Field::BodyField("description".into())]
+        );
         assert_eq!(differences[1].observed, json!("old"));
         assert_eq!(differences[1].desired, json!("d"));
         assert_eq!(steps[0].decision, Decision::Create);
+    }
+
+    #[test]
+    fn each_part_of_a_hook_is_its_own_field_and_only_headers_are_secret() {
+        let want = all();
+        let mut edited = observed("h", "2026", &want[0]);
+        edited.settings = Some(json!({
+            "request_headers": [
+                {"name": "ACCEPT", "value": "text/plain"},
+                {"name": "X-Extra", "value": "s3cr3t"}
+            ],
+            "request_body": "not json"
+        }));
+        edited.trigger_when =
+            Some(json!({"events": ["action.started"], "conditions": [{"path": "x"}]}));
+        edited.action_type = None;
+        let found = differences(&edited.normalized(), &want[0].normalized());
+        let fields: Vec<String> = found.iter().map(|d| d.field.to_string()).collect();
+        assert_eq!(
+            fields,
+            vec![
+                "action_type",
+                "conditions",
+                "header.accept",
+                "header.x-extra",
+                "body"
+            ]
+        );
+        let secret: Vec<bool> = found.iter().map(|d| d.field.is_secret()).collect();
+        assert_eq!(secret, vec![false, false, true, true, false]);
+        assert_eq!(found[3].desired, Value::Null);
+        assert_eq!(found[4].observed, json!("not json"));
     }
 
     #[test]

@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::actions_io::{self, Log};
-use crate::apply::{self, HookResult, Job, PipelineOutcome};
+use crate::apply::{self, Job};
 use crate::devopness::Client;
-use crate::inputs::{self, Config, InputError, Mode};
+use crate::inputs::{self, Config, InputError};
+use crate::outcome::PipelineOutcome;
 use crate::plan::Identity;
 use crate::providers;
-use crate::report;
+use crate::report::{self, log::Line};
 
 /// Exit status: done, in sync.
 pub const EXIT_OK: u8 = 0;
@@ -21,64 +22,45 @@ pub const EXIT_DRIFT: u8 = 2;
 
 /// Registers every secret input with the runner before any other line is printed.
 pub fn mask_secrets(vars: &[(String, String)], log: &Log) {
-    for token in inputs::raw_tokens(vars) {
-        log.add_mask(token);
-        let trimmed = token.trim();
-        if trimmed != token {
+    for secret in inputs::secrets(vars) {
+        log.add_mask(&secret);
+        let trimmed = secret.trim();
+        if trimmed != secret {
             log.add_mask(trimmed);
         }
     }
-    for value in inputs::extra_header_values(vars) {
-        log.add_mask(value);
-    }
+}
+
+/// The runner's files for outputs and the step summary, when it gives them.
+struct Files {
+    outputs: Option<PathBuf>,
+    summary: Option<PathBuf>,
+}
+
+/// A variable of the environment, trimmed; empty means not set.
+fn env_var<'a>(vars: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    vars.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
 }
 
 /// Runs the action with these environment variables; returns the exit status.
 pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     let started = Instant::now();
-    let env = |name: &str| {
-        vars.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
+    let files = Files {
+        outputs: env_var(vars, "GITHUB_OUTPUT").map(PathBuf::from),
+        summary: env_var(vars, "GITHUB_STEP_SUMMARY").map(PathBuf::from),
     };
-    let output_file = env("GITHUB_OUTPUT");
-    let summary_file = env("GITHUB_STEP_SUMMARY");
-
     let config = match inputs::read(vars) {
         Ok(c) => c,
         Err(errors) => {
-            report_input_errors(&errors, log, summary_file.as_deref());
+            report_input_errors(&errors, log, files.summary.as_deref());
             return EXIT_FAILED;
         }
     };
-    let mut roots = config.ca_certificates.clone();
-    if let Some(path) = env("SSL_CERT_FILE") {
-        match std::fs::read(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|pem| {
-                crate::http::parse_pem_certificates(
-                    &pem,
-                    &format!("SSL_CERT_FILE {}", path.display()),
-                )
-            }) {
-            Ok(certs) => roots.extend(certs),
-            Err(e) => {
-                log.error(
-                    Some("SSL_CERT_FILE"),
-                    &format!("could not use SSL_CERT_FILE {}: {e}", path.display()),
-                );
-                return EXIT_FAILED;
-            }
-        }
-    }
-    let http = match crate::http::client(&roots) {
-        Ok(h) => h,
-        Err(e) => {
-            log.error(None, &e);
-            return EXIT_FAILED;
-        }
+    let Some(http) = http_client(&config, env_var(vars, "SSL_CERT_FILE"), log) else {
+        return EXIT_FAILED;
     };
     let client = Client::new(
         http,
@@ -98,38 +80,63 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     };
     let mut outcomes = apply::run_all(job, &config.pipeline_ids, config.max_concurrency).await;
     redact_outcomes(&mut outcomes, log);
-    log_outcomes(&outcomes, &config, log);
+    report_run(&config, &outcomes, &files, log).await
+}
 
-    let counts = report::counts(&outcomes, &config.options);
-    let drift = report::drift(&counts, &config.options);
+/// The HTTP client, trusting the bundled roots, `ca-certificate` and the file named
+/// by `SSL_CERT_FILE`; `None` (reported) when that cannot be.
+fn http_client(config: &Config, ssl_cert_file: Option<&str>, log: &Log) -> Option<reqwest::Client> {
+    let mut roots = config.ca_certificates.clone();
+    if let Some(path) = ssl_cert_file {
+        let certs = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| inputs::parse_pem_certificates(&pem, &format!("SSL_CERT_FILE {path}")));
+        match certs {
+            Ok(certs) => roots.extend(certs),
+            Err(e) => {
+                log.error(
+                    Some("SSL_CERT_FILE"),
+                    &format!("could not use SSL_CERT_FILE {path}: {e}"),
+                );
+                return None;
+            }
+        }
+    }
+    crate::http::client(&roots)
+        .map_err(|e| log.error(None, &e))
+        .ok()
+}
+
+/// Logs, the drift issue, outputs and summary; returns the exit status.
+async fn report_run(config: &Config, outcomes: &[PipelineOutcome], files: &Files, log: &Log) -> u8 {
+    let options = &config.options;
+    let hooks = report::hooks_output(outcomes, report::HOOKS_OUTPUT_LIMIT);
+    for line in report::log::lines(outcomes, options, &config.status.extra_headers, &hooks) {
+        emit(log, line);
+    }
+    let drift = report::drift(&report::counts(outcomes, options), options);
     let md = report::summary(
-        &outcomes,
-        &config.options,
+        outcomes,
+        options,
         &config.status.repository,
         &config.status.context,
+        &hooks,
     );
     let all_ok = outcomes.iter().all(PipelineOutcome::ok);
     // A check that could not read everything says nothing about being in sync:
     // the issue is left as it is then, unless drift was found anyway.
     if let Some(issue) = config.drift_issue.as_ref().filter(|_| drift || all_ok) {
-        if let Err(e) = crate::github::track_drift(
-            issue,
-            &config.status.context,
-            drift,
-            &log.secrets().redact(&md),
-        )
-        .await
+        let body = log.secrets().redact(&md);
+        if let Err(e) =
+            crate::github::track_drift(issue, &config.status.context, drift, &body).await
         {
             // Reported, but it does not hide the drift result.
             log.error(Some("Drift issue"), &e);
         }
     }
-    let outputs_written = write_outputs(
-        &report::outputs(&outcomes, &config.options),
-        output_file.as_deref(),
-        log,
-    );
-    if let Some(path) = &summary_file {
+    let outputs = report::outputs(outcomes, options, &hooks);
+    let outputs_written = write_outputs(&outputs, files.outputs.as_deref(), log);
+    if let Some(path) = &files.summary {
         if let Err(e) = actions_io::write_summary(path, &log.secrets().redact(&md)) {
             log.warning(
                 None,
@@ -139,7 +146,7 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     }
     if !all_ok || !outputs_written {
         EXIT_FAILED
-    } else if drift && config.options.fail_on_drift {
+    } else if drift && options.fail_on_drift {
         log.error(
             None,
             "drift found: see the report above (`fail-on-drift: false` makes this exit 0)",
@@ -147,6 +154,18 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
         EXIT_DRIFT
     } else {
         EXIT_OK
+    }
+}
+
+/// Prints one line of the report's log.
+fn emit(log: &Log, line: Line) {
+    match line {
+        Line::Group(title) => log.group(&title),
+        Line::EndGroup => log.endgroup(),
+        Line::Info(message) => log.info(&message),
+        Line::Warning { title, message } => log.warning(title.as_deref(), &message),
+        Line::Error { title, message } => log.error(title.as_deref(), &message),
+        Line::Notice(message) => log.notice(None, &message),
     }
 }
 
@@ -187,154 +206,12 @@ fn redact_outcomes(outcomes: &mut [PipelineOutcome], log: &Log) {
     }
 }
 
-/// The body as the log may show it: `extra-headers` values (secrets) elided.
-fn printable_body(body: &serde_json::Value, config: &Config) -> serde_json::Value {
-    let mut body = body.clone();
-    if let Some(headers) = body
-        .pointer_mut("/settings/request_headers")
-        .and_then(serde_json::Value::as_array_mut)
-    {
-        for header in headers {
-            let name = header
-                .get("name")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or("");
-            let secret = config
-                .status
-                .extra_headers
-                .iter()
-                .any(|h| h.name.eq_ignore_ascii_case(name));
-            if secret {
-                header["value"] = serde_json::Value::String("***".into());
-            }
-        }
-    }
-    body
-}
-
 fn report_input_errors(errors: &[InputError], log: &Log, summary: Option<&Path>) {
-    for e in errors {
-        log.error(Some(&format!("Invalid input: {}", e.input)), &e.to_string());
+    for line in report::log::input_errors(errors) {
+        emit(log, line);
     }
-    log.error(
-        None,
-        &format!(
-            "{} input problem(s); nothing was sent to Devopness. Fix the inputs above and run again.",
-            errors.len()
-        ),
-    );
     if let Some(path) = summary {
-        let mut md = String::from(
-            "## Devopness status hooks\n\nNothing was done: the inputs are invalid.\n\n",
-        );
-        for e in errors {
-            md.push_str(&format!("- {}\n", report::md_cell(&e.to_string())));
-        }
+        let md = report::markdown::input_errors(errors);
         let _ = actions_io::write_summary(path, &log.secrets().redact(&md));
-    }
-}
-
-/// The log: a group per pipeline, a `::warning::` per problem, `::error::` per failure.
-fn log_outcomes(outcomes: &[PipelineOutcome], config: &Config, log: &Log) {
-    let title = |p: &PipelineOutcome| format!("Pipeline {}", p.pipeline_id);
-    for p in outcomes {
-        log.group(&title(p));
-        for h in &p.hooks {
-            let id = h.hook_id.as_deref().unwrap_or("-");
-            log.info(&format!(
-                "{}: {} (hook {id}, {})",
-                h.event.as_str(),
-                h.result.as_str(),
-                h.name
-            ));
-            for d in &h.differences {
-                log.info(&format!(
-                    "  {}: {} -> {}",
-                    d.field,
-                    report::shown(&d.field, &d.observed),
-                    report::shown(&d.field, &d.desired)
-                ));
-            }
-            if let Some(body) = h.body.as_ref().filter(|_| config.options.dry_run) {
-                let text =
-                    serde_json::to_string_pretty(&printable_body(body, config)).unwrap_or_default();
-                log.info(&format!(
-                    "  request body ({}):",
-                    if h.result == HookResult::WouldCreate {
-                        "create"
-                    } else {
-                        "update"
-                    }
-                ));
-                for line in text.lines() {
-                    log.info(&format!("    {line}"));
-                }
-            }
-            if !h.deleted.is_empty() {
-                let verb = if config.options.dry_run {
-                    "would delete"
-                } else {
-                    "deleted"
-                };
-                log.info(&format!("  {verb}: {}", h.deleted.join(", ")));
-            }
-        }
-        log.endgroup();
-        for w in &p.warnings {
-            log.warning(Some(&title(p)), w);
-        }
-        for h in &p.hooks {
-            let problem = match h.result {
-                HookResult::Missing => Some(format!("the {} hook is missing", h.event.as_str())),
-                HookResult::Drifted => {
-                    let fields: Vec<&str> =
-                        h.differences.iter().map(|d| d.field.as_str()).collect();
-                    Some(format!(
-                        "the {} hook has drifted: {}",
-                        h.event.as_str(),
-                        fields.join(", ")
-                    ))
-                }
-                _ => None,
-            };
-            if let Some(problem) = problem {
-                log.warning(Some(&title(p)), &problem);
-            }
-            if !h.duplicates.is_empty() {
-                log.warning(
-                    Some(&title(p)),
-                    &format!(
-                        "{} more hook(s) post the same status on {}: {}. Left alone; `prune-duplicates: true` deletes them.",
-                        h.duplicates.len(),
-                        h.event.as_str(),
-                        h.duplicates.join(", ")
-                    ),
-                );
-            }
-            if let Some(d) = h.delivery.as_ref().filter(|d| d.failing) {
-                log.warning(
-                    Some(&title(p)),
-                    &format!(
-                        "the {} hook's latest delivery failed ({}): {}",
-                        h.event.as_str(),
-                        d.last_status
-                            .map_or("no answer".to_owned(), |s| s.to_string()),
-                        d.cause.as_deref().unwrap_or("")
-                    ),
-                );
-            }
-        }
-        let mut errors: Vec<&String> = p.error.iter().collect();
-        for e in p.hooks.iter().filter_map(|h| h.error.as_ref()) {
-            if !errors.contains(&e) {
-                errors.push(e);
-            }
-        }
-        for e in errors {
-            log.error(Some(&title(p)), e);
-        }
-    }
-    if config.options.mode != Mode::Check && config.options.dry_run {
-        log.notice(None, "dry run: nothing was written to Devopness");
     }
 }

@@ -281,6 +281,53 @@ fn one_failing_pipeline_does_not_stop_the_others() {
 }
 
 #[test]
+fn the_hooks_output_is_cut_to_fit_the_runner_and_says_so() {
+    // 1000 pipelines, the last three real: 2991 entries with an error each come
+    // first, and the output must stay far below the runner's 1 MB.
+    let fake = fake_with(&[998, 999, 1000]);
+    let ids: Vec<String> = (1..=1000).map(|i| i.to_string()).collect();
+    let run = apply(&fake, &ids.join(","), &[("max-concurrency", "64")]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let raw = run.output("hooks");
+    assert!(
+        raw.len() <= 256 * 1024,
+        "hooks output of {} bytes",
+        raw.len()
+    );
+    let hooks = run.hooks();
+    let kept = hooks.len();
+    assert!(kept > 100 && kept < 3000, "{kept} entries kept");
+    // Whole entries, the first ones, in order.
+    for (i, h) in hooks.iter().enumerate() {
+        assert_eq!(h["pipeline_id"], (i / 3 + 1) as u64, "entry {i}");
+        assert_eq!(h["result"], "failed", "entry {i}");
+        assert!(
+            h["error"].as_str().is_some_and(|e| e.contains("404")),
+            "entry {i}: {h}"
+        );
+    }
+    // The counts are exact, whatever the output kept.
+    assert_eq!(run.output("created"), "9");
+    assert_eq!(fake.hooks(1000).len(), 3);
+    let left_out = 3000 - kept;
+    assert!(
+        run.summary
+            .contains(&format!("lists the first {kept} of 3000 hooks")),
+        "{}",
+        &run.summary[..run.summary.len().min(2000)]
+    );
+    assert!(run
+        .summary
+        .contains(&format!("({left_out} entries left out)")));
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("::warning::") && l.contains(&format!("{left_out} left out"))),
+        "no warning about the cut"
+    );
+}
+
+#[test]
 fn a_rejected_token_says_so_and_writes_nothing() {
     let fake = fake_with(&[1]);
     let url = fake.base_url();

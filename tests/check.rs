@@ -172,7 +172,8 @@ fn failing_deliveries_are_diagnosed_and_count_as_drift() {
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert_eq!(run.output("unhealthy"), "3");
     let started = result_of(&run, 1, "action.started");
-    assert_eq!(started["result"], "ok");
+    // Correct, but statuses do not arrive: the result says so everywhere.
+    assert_eq!(started["result"], "failing");
     assert_eq!(started["delivery"]["last_status"], 401);
     assert!(started["delivery"]["cause"]
         .as_str()
@@ -184,9 +185,17 @@ fn failing_deliveries_are_diagnosed_and_count_as_drift() {
         .as_str()
         .is_some_and(|c| c.contains("body")));
     assert!(
-        run.summary.contains("| 401 (1 of last 2 failed) |"),
+        run.summary
+            .contains("| failing | 401 (1 of last 2 failed) |"),
         "{}",
         run.summary
+    );
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("action.started: failing (hook ")),
+        "{}",
+        run.stdout
     );
 
     // Without delivery checks the hooks are in sync and no log is read.
@@ -197,6 +206,31 @@ fn failing_deliveries_are_diagnosed_and_count_as_drift() {
         .requests()
         .iter()
         .all(|r| !r.path.ends_with("/requests")));
+}
+
+#[test]
+fn the_headline_counts_the_pipelines_with_drift() {
+    let fake = in_sync(&[1, 2, 3]);
+    fake.remove_hook(&id_of(&hook_of(&fake, 2, "action.failed")));
+    let run = check(&fake, "1,2,3", &[]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.summary
+            .contains("**Drift found** on 1 of 3 pipeline(s): 1 missing,"),
+        "{}",
+        run.summary
+    );
+
+    // A failing delivery on another pipeline is drift there too.
+    let completed = id_of(&hook_of(&fake, 3, "action.completed"));
+    fake.add_delivery(&completed, 401, 1);
+    let run = check(&fake, "1,2,3", &[]);
+    assert!(
+        run.summary
+            .contains("**Drift found** on 2 of 3 pipeline(s):"),
+        "{}",
+        run.summary
+    );
 }
 
 #[test]

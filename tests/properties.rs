@@ -929,6 +929,16 @@ const PLAUSIBLE: &[(&str, &[&str])] = &[
     ("gitlab-ref", &["false"]),
 ];
 
+#[test]
+fn plausible_values_are_for_inputs_of_the_option_table() {
+    for (name, _) in PLAUSIBLE {
+        assert!(
+            inputs::OPTIONS.iter().any(|o| o.name == *name),
+            "{name} is not an input: its values would be ignored"
+        );
+    }
+}
+
 fn hostile_value() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => "[a-z0-9:/%{}., \n\r\t<>=@?#_-]{0,30}",
@@ -994,6 +1004,13 @@ proptest! {
                 prop_assert!(!errors.is_empty());
                 for e in &errors {
                     prop_assert!(!e.message.is_empty());
+                    // The input named is one of the option table's (and action.yml's,
+                    // which tests/options.rs holds to the table), by name.
+                    let name = e.input.name();
+                    let row = inputs::OPTIONS.iter().find(|o| o.name == name);
+                    prop_assert!(row.is_some_and(|o| o.input == e.input), "{e:?} names no input");
+                    let shown = e.to_string();
+                    prop_assert!(shown.starts_with(&format!("input `{name}`: ")), "{shown}");
                 }
             }
             Ok(config) => {

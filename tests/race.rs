@@ -3,21 +3,11 @@
 //! oldest, and hooks that are not ours are never touched.
 
 mod support;
-use support::providers::{ours, sent};
+use support::providers::ours;
 use support::*;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-
-const CONTEXT: &str = "ci/devopness(build)";
-const EVENTS: [&str; 3] = ["action.started", "action.failed", "action.completed"];
-
-fn show(run: &RunResult) -> String {
-    format!(
-        "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-        run.code, run.stdout, run.stderr
-    )
-}
 
 fn inputs<'a>(url: &'a str, pipelines: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -26,42 +16,6 @@ fn inputs<'a>(url: &'a str, pipelines: &'a str) -> Vec<(&'a str, &'a str)> {
         ("api-url", url),
         ("timeout-seconds", "20"),
     ]
-}
-
-/// What the action sends for each event, from a clean run on a pipeline of its own.
-fn reference(fake: &FakeDevopness, pipeline: u64) -> BTreeMap<String, Value> {
-    fake.add_pipeline(pipeline);
-    let run = apply(fake, &pipeline.to_string(), &[]);
-    assert_eq!(run.code, 0, "reference run: {}", show(&run));
-    let mut out = BTreeMap::new();
-    for hook in hooks_with_context(fake, pipeline, CONTEXT) {
-        let event = hook["trigger_when"]["events"][0]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        out.insert(event, sent(&hook));
-    }
-    assert_eq!(out.len(), 3);
-    out
-}
-
-/// Exactly one correct hook per event with our context, nothing else of ours.
-fn assert_exactly_three(fake: &FakeDevopness, pipeline: u64, want: &BTreeMap<String, Value>) {
-    let ours = ours(fake, pipeline);
-    assert_eq!(
-        ours.len(),
-        3,
-        "pipeline {pipeline} has {} hooks with our context: {ours:#?}",
-        ours.len()
-    );
-    for event in EVENTS {
-        let of_event: Vec<&Value> = ours
-            .iter()
-            .filter(|h| h["trigger_when"]["events"] == json!([event]))
-            .collect();
-        assert_eq!(of_event.len(), 1, "pipeline {pipeline}, {event}: {ours:#?}");
-        assert_eq!(&sent(of_event[0]), &want[event], "pipeline {pipeline}");
-    }
 }
 
 #[test]

@@ -1,29 +1,456 @@
-//! The workflows, the examples, `action.yml` and `.github/dependabot.yml` must pass the
-//! schemas GitHub's tools use (and actionlint, where it can be installed): this runs
-//! `scripts/validate-workflows` and fails with its output when it does not pass.
+//! The files each CI platform reads, checked offline with the platforms' own schemas and
+//! zizmor (installed by scripts/test), and held to action.yml so the front doors cannot
+//! drift apart:
+//! - GitHub: the workflows, the examples, action.yml, dependabot.yml (schemas, zizmor);
+//! - GitLab: the CI/CD component (after GitLab's `$[[ inputs.x ]]` interpolation) and the
+//!   examples, against `vendor.gitlab-ci`;
+//! - Bitbucket: the example against `vendor.bitbucket-pipelines`;
+//! - the component's inputs and pipe.yml's variables against action.yml's inputs.
 
-use std::path::Path;
+mod ci_files;
+
+use ci_files::{action_inputs, root, run, scalar, text, tool, upper_snake, yaml, yaml_docs, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[test]
-fn workflows_examples_action_and_dependabot_are_valid() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let script = root.join("scripts/validate-workflows");
-    assert!(script.is_file(), "missing {}", script.display());
+const COMPONENT: &str = "templates/status-hooks.yml";
+/// Component inputs that are about the GitLab job, not options of the binary.
+const COMPONENT_JOB_INPUTS: &[&str] = &["job-name", "stage", "image", "api-token-variable"];
+/// Action inputs the component and the pipe do not offer: the token comes from a
+/// variable, and the drift issue is a GitHub issue.
+const GITHUB_ONLY: &[&str] = &["api-token", "drift-issue", "github-token"];
 
-    let output = Command::new("bash")
-        .arg(&script)
-        .current_dir(root)
-        .output()
-        .unwrap_or_else(|e| panic!("could not run {}: {e}", script.display()));
-
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+fn validate(section: &str) {
+    let out = run(Command::new("bash")
+        .arg(root().join("scripts/validate-workflows"))
+        .arg(section)
+        .current_dir(root()));
     assert!(
-        output.status.success(),
-        "scripts/validate-workflows failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        output.status
+        out.status.success(),
+        "scripts/validate-workflows {section} failed ({}):\n{}",
+        out.status,
+        text(&out)
     );
     // Shown with `cargo test -- --nocapture`.
-    println!("{stdout}{stderr}");
+    println!("{}", text(&out));
+}
+
+#[test]
+fn github_workflows_examples_action_and_dependabot_match_their_schemas() {
+    validate("github");
+}
+
+#[test]
+fn zizmor_finds_nothing_in_the_workflows_the_examples_and_action_yml() {
+    validate("zizmor");
+}
+
+#[test]
+fn the_bitbucket_example_matches_the_bitbucket_pipelines_schema() {
+    validate("bitbucket");
+}
+
+// ------------------------------------------------------------------ GitLab component
+
+/// The component's two documents: the `spec:` header and the jobs.
+fn component() -> (Value, Value) {
+    let mut docs = yaml_docs(&root().join(COMPONENT));
+    assert_eq!(
+        docs.len(),
+        2,
+        "{COMPONENT}: expected `spec:`, `---`, then the jobs"
+    );
+    let jobs = docs.pop().expect("jobs");
+    let header = docs.pop().expect("header");
+    (header, jobs)
+}
+
+fn component_inputs(header: &Value) -> BTreeMap<String, Value> {
+    let inputs = header["spec"]["inputs"].as_object().expect("spec: inputs:");
+    inputs.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// GitLab's interpolation of one string: each `$[[ inputs.NAME ]]` replaced by the
+/// input's value; an undeclared name or another expression is an error, as in GitLab.
+fn interpolate(s: &str, values: &BTreeMap<String, String>, used: &mut BTreeSet<String>) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("$[[") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 3..];
+        let end = after
+            .find("]]")
+            .unwrap_or_else(|| panic!("unclosed $[[ in {s:?}"));
+        let expr = after[..end].trim();
+        let name = expr.strip_prefix("inputs.").unwrap_or_else(|| {
+            panic!("{s:?}: only `inputs.NAME` is interpolated here, not {expr:?}")
+        });
+        let value = values.get(name).unwrap_or_else(|| {
+            panic!("{s:?} uses input {name:?}, which spec: inputs: does not declare")
+        });
+        used.insert(name.to_string());
+        out.push_str(value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Interpolates keys and string values throughout, as GitLab does after parsing.
+fn interpolate_value(
+    v: &Value,
+    values: &BTreeMap<String, String>,
+    used: &mut BTreeSet<String>,
+) -> Value {
+    match v {
+        Value::String(s) => Value::String(interpolate(s, values, used)),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| interpolate_value(i, values, used))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    (
+                        interpolate(k, values, used),
+                        interpolate_value(v, values, used),
+                    )
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The component's jobs as GitLab would run them with its defaults (and sample values
+/// for the mandatory inputs), plus the names of the inputs the jobs use.
+fn interpolated_component() -> (Value, BTreeSet<String>) {
+    let (header, jobs) = component();
+    let values: BTreeMap<String, String> = component_inputs(&header)
+        .iter()
+        .map(|(name, spec)| {
+            let value = match spec.get("default") {
+                Some(d) => scalar(d, name),
+                None if name == "pipeline-ids" => "123, 456".to_string(),
+                None => format!("sample-{name}"),
+            };
+            (name.clone(), value)
+        })
+        .collect();
+    let mut used = BTreeSet::new();
+    let jobs = interpolate_value(&jobs, &values, &mut used);
+    (jobs, used)
+}
+
+fn gitlab_schema(files: &[PathBuf]) -> std::process::Output {
+    run(Command::new(tool("check-jsonschema"))
+        .args(["--builtin-schema", "vendor.gitlab-ci"])
+        .args(files))
+}
+
+fn write_json(dir: &Path, name: &str, value: &Value) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_vec_pretty(value).expect("json")).expect("write");
+    path
+}
+
+#[test]
+fn the_gitlab_component_and_examples_match_the_gitlab_ci_schema() {
+    let (jobs, used) = interpolated_component();
+    let declared: BTreeSet<String> = component_inputs(&component().0).keys().cloned().collect();
+    let unused: Vec<_> = declared.difference(&used).collect();
+    assert!(
+        unused.is_empty(),
+        "{COMPONENT}: inputs declared but never used: {unused:?}"
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut files = vec![write_json(dir.path(), "component.json", &jobs)];
+    let mut examples: Vec<PathBuf> = std::fs::read_dir(root().join("examples/gitlab"))
+        .expect("examples/gitlab")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .collect();
+    examples.sort();
+    assert!(
+        examples.len() >= 3,
+        "bootstrap, on-push and drift-check examples expected"
+    );
+    files.extend(examples);
+
+    let out = gitlab_schema(&files);
+    assert!(
+        out.status.success(),
+        "vendor.gitlab-ci refused:\n{}",
+        text(&out)
+    );
+    println!("{}", text(&out));
+
+    // The check can fail: the same job with a value GitLab refuses.
+    let mut broken = jobs.clone();
+    let job = broken
+        .as_object_mut()
+        .and_then(|m| m.values_mut().next())
+        .expect("a job");
+    job["artifacts"]["when"] = Value::String("sometimes".into());
+    let out = gitlab_schema(&[write_json(dir.path(), "broken.json", &broken)]);
+    assert!(
+        !out.status.success(),
+        "the schema accepted artifacts:when: sometimes"
+    );
+}
+
+#[test]
+fn the_gitlab_examples_cover_bootstrap_push_and_schedule() {
+    let rules = |file: &str| -> String {
+        let doc = yaml(&root().join("examples/gitlab").join(file));
+        let include = &doc["include"][0];
+        assert!(
+            include["component"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("/status-hooks@1.2.3"),
+            "{file}: includes the status-hooks component"
+        );
+        let job = scalar(&include["inputs"]["job-name"], "job-name");
+        serde_json::to_string(&doc[&job]["rules"]).expect("json")
+    };
+    assert!(rules("bootstrap.yml").contains("\"when\":\"manual\""));
+    assert!(rules("on-push.yml").contains("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"));
+    assert!(rules("drift-check.yml").contains("$CI_PIPELINE_SOURCE == \\\"schedule\\\""));
+}
+
+/// The job the component adds, before interpolation.
+fn component_job() -> Value {
+    let (_, jobs) = component();
+    let map = jobs.as_object().expect("jobs");
+    assert_eq!(map.len(), 1, "{COMPONENT}: one job");
+    assert!(
+        map.contains_key("$[[ inputs.job-name ]]"),
+        "the job is named by the job-name input"
+    );
+    map.values().next().expect("job").clone()
+}
+
+#[test]
+fn the_component_job_hands_every_option_to_the_binary_by_environment() {
+    let job = component_job();
+    let (header, _) = component();
+    let options: Vec<String> = component_inputs(&header)
+        .into_keys()
+        .filter(|n| !COMPONENT_JOB_INPUTS.contains(&n.as_str()))
+        .collect();
+    let vars = job["variables"].as_object().expect("variables");
+    let mut expected: BTreeMap<String, String> = options
+        .iter()
+        .map(|n| {
+            (
+                format!("DEVOPNESS_{}", upper_snake(n)),
+                format!("$[[ inputs.{n} ]]"),
+            )
+        })
+        .collect();
+    expected.insert("GIT_STRATEGY".into(), "none".into());
+    let actual: BTreeMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.clone(), scalar(v, k)))
+        .collect();
+    assert_eq!(
+        actual, expected,
+        "each option as DEVOPNESS_<NAME>, and nothing else"
+    );
+
+    assert_eq!(job["image"]["name"], "$[[ inputs.image ]]");
+    assert_eq!(
+        job["image"]["entrypoint"],
+        serde_json::json!([""]),
+        "the runner starts the job with sh"
+    );
+    let script = job["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .map(|l| scalar(l, "script"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        script.contains("printenv '$[[ inputs.api-token-variable ]]'"),
+        "token from the named variable:\n{script}"
+    );
+    assert!(
+        !script.contains("--api-token "),
+        "the token is never on a command line"
+    );
+
+    let flag_value = |flag: &str| -> String {
+        let after = script
+            .split(flag)
+            .nth(1)
+            .unwrap_or_else(|| panic!("script has no {flag}"));
+        after.split_whitespace().next().expect("value").to_string()
+    };
+    let artifacts = &job["artifacts"];
+    assert_eq!(
+        artifacts["when"], "always",
+        "the report is kept when drift fails the job"
+    );
+    assert_eq!(
+        artifacts["reports"]["dotenv"],
+        Value::String(flag_value("--output-dotenv"))
+    );
+    let summary = Value::String(flag_value("--summary-file"));
+    assert!(
+        artifacts["paths"]
+            .as_array()
+            .expect("paths")
+            .contains(&summary),
+        "the Markdown report is an artifact"
+    );
+}
+
+// ------------------------------------------------------------------ parity with action.yml
+
+#[test]
+fn the_component_inputs_have_the_action_inputs_names_and_defaults() {
+    let inputs = component_inputs(&component().0);
+    let mut expected = BTreeSet::new();
+    for (name, default, required) in action_inputs() {
+        if GITHUB_ONLY.contains(&name.as_str()) {
+            assert!(
+                !inputs.contains_key(&name),
+                "{name} is GitHub's only: not a component input"
+            );
+            continue;
+        }
+        expected.insert(name.clone());
+        let spec = inputs
+            .get(&name)
+            .unwrap_or_else(|| panic!("{COMPONENT} has no input {name}"));
+        let got = spec.get("default").map(|d| scalar(d, &name));
+        let want = match name.as_str() {
+            "provider" => Some("gitlab".to_string()),
+            _ if required => None,
+            _ => default,
+        };
+        assert_eq!(
+            got, want,
+            "{COMPONENT}: default of {name} (none = a mandatory input)"
+        );
+    }
+    expected.extend(COMPONENT_JOB_INPUTS.iter().map(|s| s.to_string()));
+    let actual: BTreeSet<String> = inputs.into_keys().collect();
+    assert_eq!(
+        actual, expected,
+        "{COMPONENT}: inputs beyond the action's and the job's own"
+    );
+    let token = &component_inputs(&component().0)["api-token-variable"];
+    assert_eq!(token["default"], "DEVOPNESS_API_TOKEN");
+}
+
+#[test]
+fn the_pipe_variables_have_the_action_inputs_names_and_defaults() {
+    let pipe = yaml(&root().join("pipe.yml"));
+    for key in [
+        "name",
+        "image",
+        "description",
+        "category",
+        "repository",
+        "maintainer",
+        "tags",
+    ] {
+        assert!(!pipe[key].is_null(), "pipe.yml has no {key}");
+    }
+    let vars: BTreeMap<String, Value> = pipe["variables"]
+        .as_array()
+        .expect("variables")
+        .iter()
+        .map(|v| (scalar(&v["name"], "name"), v.clone()))
+        .collect();
+    let token = &vars["DEVOPNESS_API_TOKEN"];
+    assert_eq!(
+        (&token["required"], &token["secret"]),
+        (&Value::Bool(true), &Value::Bool(true))
+    );
+
+    let mut expected = BTreeSet::from(["DEVOPNESS_API_TOKEN".to_string()]);
+    for (name, default, required) in action_inputs() {
+        let var = upper_snake(&name);
+        if GITHUB_ONLY.contains(&name.as_str()) {
+            assert!(
+                !vars.contains_key(&var),
+                "{var} is GitHub's only: not a pipe variable"
+            );
+            continue;
+        }
+        let spec = vars
+            .get(&var)
+            .unwrap_or_else(|| panic!("pipe.yml has no variable {var} ({name})"));
+        assert_eq!(
+            spec["required"],
+            Value::Bool(required),
+            "pipe.yml: {var} required"
+        );
+        let want = match name.as_str() {
+            "provider" => Some("bitbucket".to_string()),
+            _ if required => None,
+            _ => default,
+        };
+        assert_eq!(
+            spec.get("default").map(|d| scalar(d, &var)),
+            want,
+            "pipe.yml: default of {var}"
+        );
+        expected.insert(var);
+    }
+    assert_eq!(
+        vars["EXTRA_HEADERS"]["secret"],
+        Value::Bool(true),
+        "header values are secrets"
+    );
+    assert_eq!(
+        vars.into_keys().collect::<BTreeSet<_>>(),
+        expected,
+        "pipe.yml: variables beyond the action's"
+    );
+}
+
+// ------------------------------------------------------------------ Dockerfile
+
+#[test]
+fn the_dockerfile_builds_both_images_from_one_builder_and_defaults_to_the_action_image() {
+    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).expect("Dockerfile");
+    let stages: Vec<&str> = dockerfile
+        .lines()
+        .filter(|l| l.starts_with("FROM "))
+        .collect();
+    // The runner builds the last stage when action.yml says `image: Dockerfile`.
+    assert_eq!(
+        stages.last().copied(),
+        Some("FROM scratch AS action"),
+        "stages: {stages:#?}"
+    );
+    assert!(
+        stages.contains(&"FROM scratch AS gitlab"),
+        "no gitlab target: {stages:#?}"
+    );
+    assert_eq!(
+        stages.iter().filter(|s| s.ends_with(" AS builder")).count(),
+        1,
+        "one builder stage"
+    );
+    for target in ["gitlab", "action"] {
+        let stage = dockerfile
+            .split(&format!("FROM scratch AS {target}\n"))
+            .nth(1)
+            .and_then(|rest| rest.split("\nFROM ").next())
+            .expect("stage");
+        assert!(
+            stage.contains("COPY --from=builder /out/devopness-status-hooks "),
+            "{target}: the binary comes from the builder stage"
+        );
+    }
 }

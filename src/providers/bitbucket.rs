@@ -3,9 +3,8 @@
 
 use serde_json::json;
 
-use super::{Provider, StatusRequest, StatusSettings, SHA, TOKEN};
+use super::{LimitError, Provider, Setting, StatusRequest, StatusSettings, SHA, TOKEN};
 use crate::hook::{Event, Header};
-use crate::inputs::InputError;
 
 pub struct Bitbucket;
 
@@ -47,12 +46,12 @@ impl Provider for Bitbucket {
         "key"
     }
 
-    fn check_limits(&self, settings: &StatusSettings) -> Vec<InputError> {
+    fn check_limits(&self, settings: &StatusSettings) -> Vec<LimitError> {
         if settings.context.chars().count() > KEY_LIMIT {
-            vec![InputError::new(
-                "context",
-                format!("at most {KEY_LIMIT} characters: it is Bitbucket's status key"),
-            )]
+            vec![LimitError {
+                setting: Setting::Context,
+                message: format!("at most {KEY_LIMIT} characters: it is Bitbucket's status key"),
+            }]
         } else {
             Vec::new()
         }

@@ -3,9 +3,8 @@
 
 use serde_json::json;
 
-use super::{Provider, StatusRequest, StatusSettings, SHA, TOKEN};
+use super::{LimitError, Provider, Setting, StatusRequest, StatusSettings, SHA, TOKEN};
 use crate::hook::{Event, Header};
-use crate::inputs::InputError;
 
 pub struct GitHub;
 
@@ -55,15 +54,15 @@ impl Provider for GitHub {
         "context"
     }
 
-    fn check_limits(&self, settings: &StatusSettings) -> Vec<InputError> {
+    fn check_limits(&self, settings: &StatusSettings) -> Vec<LimitError> {
         Event::ALL
             .into_iter()
             .filter(|e| settings.description(*e).chars().count() > DESCRIPTION_LIMIT)
-            .map(|e| {
-                InputError::new(
-                    &format!("description-{}", e.word()),
-                    format!("at most {DESCRIPTION_LIMIT} characters for GitHub (it answers 422 to a longer one)"),
-                )
+            .map(|e| LimitError {
+                setting: Setting::Description(e),
+                message: format!(
+                    "at most {DESCRIPTION_LIMIT} characters for GitHub (it answers 422 to a longer one)"
+                ),
             })
             .collect()
     }

@@ -3,9 +3,8 @@
 
 use serde_json::json;
 
-use super::{Provider, StatusRequest, StatusSettings, SHA, SOURCE_REF, TOKEN};
+use super::{LimitError, Provider, Setting, StatusRequest, StatusSettings, SHA, SOURCE_REF, TOKEN};
 use crate::hook::{Event, Header};
-use crate::inputs::InputError;
 
 pub struct GitLab;
 
@@ -64,26 +63,25 @@ impl Provider for GitLab {
         "name"
     }
 
-    fn check_limits(&self, settings: &StatusSettings) -> Vec<InputError> {
-        let mut errors = Vec::new();
-        let mut check = |input: &str, value: &str| {
-            if value.chars().count() > STRING_LIMIT {
-                errors.push(InputError::new(
-                    input,
-                    format!(
-                        "at most {STRING_LIMIT} characters for GitLab (it refuses a longer string)"
-                    ),
-                ));
-            }
-        };
-        check("details-url", &settings.details_url);
-        for e in Event::ALL {
-            check(
-                &format!("description-{}", e.word()),
-                settings.description(e),
-            );
-        }
-        errors
+    fn takes_source_ref(&self) -> bool {
+        true
+    }
+
+    fn check_limits(&self, settings: &StatusSettings) -> Vec<LimitError> {
+        let limited = std::iter::once((Setting::DetailsUrl, settings.details_url.as_str())).chain(
+            Event::ALL
+                .into_iter()
+                .map(|e| (Setting::Description(e), settings.description(e))),
+        );
+        limited
+            .filter(|(_, value)| value.chars().count() > STRING_LIMIT)
+            .map(|(setting, _)| LimitError {
+                setting,
+                message: format!(
+                    "at most {STRING_LIMIT} characters for GitLab (it refuses a longer string)"
+                ),
+            })
+            .collect()
     }
 
     fn status_request(&self, settings: &StatusSettings, event: Event) -> StatusRequest {

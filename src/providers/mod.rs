@@ -6,14 +6,25 @@
 use serde_json::Value;
 
 use crate::hook::{DesiredHook, Event, Header};
-use crate::inputs::InputError;
 
 mod bitbucket;
 mod github;
 mod gitlab;
 
-/// Every provider, by its `provider` input value; the first is the default.
-pub static ALL: &[&dyn Provider] = &[&github::GitHub, &gitlab::GitLab, &bitbucket::Bitbucket];
+/// GitHub: the default provider, and where the drift issue lives.
+pub const GITHUB: &dyn Provider = &github::GitHub;
+/// GitLab (gitlab.com and self-managed).
+pub const GITLAB: &dyn Provider = &gitlab::GitLab;
+/// Bitbucket Cloud.
+pub const BITBUCKET: &dyn Provider = &bitbucket::Bitbucket;
+
+/// Every provider, by its `provider` input value.
+pub static ALL: &[&dyn Provider] = &[GITHUB, GITLAB, BITBUCKET];
+
+/// Whether `a` and `b` are the same provider.
+pub fn same(a: &dyn Provider, b: &dyn Provider) -> bool {
+    a.name() == b.name()
+}
 
 /// The provider named `name`, if any.
 pub fn by_name(name: &str) -> Option<&'static dyn Provider> {
@@ -66,6 +77,21 @@ impl StatusSettings {
     }
 }
 
+/// A [`StatusSettings`] field that a provider limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    Context,
+    DetailsUrl,
+    Description(Event),
+}
+
+/// A provider's limit that one setting breaks, and what the provider does then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitError {
+    pub setting: Setting,
+    pub message: String,
+}
+
 /// The request Devopness will send to the provider for one event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusRequest {
@@ -83,6 +109,10 @@ pub trait Provider: Sync {
     fn check_repository(&self, repository: &str) -> Result<(), String>;
     /// The body field that names the status (context, name or key): a hook's identity.
     fn identity_field(&self) -> &'static str;
+    /// Whether the status can also carry the branch (`gitlab-ref`).
+    fn takes_source_ref(&self) -> bool {
+        false
+    }
     /// The names of the headers the provider's request sets itself.
     fn own_headers(&self) -> Vec<String> {
         self.status_request(&StatusSettings::default(), Event::Started)
@@ -91,8 +121,8 @@ pub trait Provider: Sync {
             .map(|h| h.name)
             .collect()
     }
-    /// The provider's own limits, each error naming the input that breaks one.
-    fn check_limits(&self, settings: &StatusSettings) -> Vec<InputError>;
+    /// The provider's own limits, each error naming the setting that breaks one.
+    fn check_limits(&self, settings: &StatusSettings) -> Vec<LimitError>;
     /// The commit-status request for `event`.
     fn status_request(&self, settings: &StatusSettings, event: Event) -> StatusRequest;
 }

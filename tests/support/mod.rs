@@ -2,48 +2,65 @@
 //! and read back what it wrote, following the runner's own rules.
 #![allow(dead_code, unused_imports)]
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 
+use devopness_status_hooks::inputs::{self, RawValues};
 pub use fake_devopness::{FakeDevopness, Fault, FaultKind, RecordedRequest};
 pub use serde_json::{json, Value};
 
 pub mod cli;
 pub mod providers;
+use providers::{ours, sent};
 
 /// A token recognisable anywhere it might leak.
 pub const TOKEN: &str = "dvp_SECRET_token_4f9a1c77e2";
 pub const REPO: &str = "octo-org/my-app";
+/// The default status context: what identifies the action's hooks.
+pub const CONTEXT: &str = inputs::DEFAULT_CONTEXT;
+/// The three events, in the order the action handles them.
+pub const EVENTS: [&str; 3] = ["action.started", "action.failed", "action.completed"];
 
-/// Every input action.yml declares: the runner passes the ones left out as "".
-pub const DECLARED_INPUTS: &[&str] = &[
-    "api-token",
-    "pipeline-ids",
-    "api-url",
-    "repository",
-    "provider-api-url",
-    "context",
-    "details-url",
-    "description-started",
-    "description-failed",
-    "description-completed",
-    "mode",
-    "max-concurrency",
-    "provider",
-    "extra-headers",
-    "hook-name",
-    "only-when-commit",
-    "gitlab-ref",
-    "dry-run",
-    "prune-duplicates",
-    "fail-on-drift",
-    "check-deliveries",
-    "drift-issue",
-    "github-token",
-    "timeout-seconds",
-    "ca-certificate",
-];
+/// One input as `action.yml` declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredInput {
+    pub name: String,
+    /// `""` when `action.yml` gives none (the runner then passes `""`).
+    pub default: String,
+    pub required: bool,
+    pub description: String,
+}
+
+/// The inputs of `action.yml`, in its order, read as the runner reads them.
+pub fn declared_inputs() -> &'static [DeclaredInput] {
+    static INPUTS: OnceLock<Vec<DeclaredInput>> = OnceLock::new();
+    INPUTS.get_or_init(|| {
+        use yaml_rust2::{Yaml, YamlLoader};
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml");
+        let text = std::fs::read_to_string(path).expect("read action.yml");
+        let docs = YamlLoader::load_from_str(&text).expect("action.yml is YAML");
+        let scalar = |y: &Yaml| match y {
+            Yaml::String(s) | Yaml::Real(s) => s.clone(),
+            Yaml::Integer(i) => i.to_string(),
+            Yaml::Boolean(b) => b.to_string(),
+            _ => String::new(),
+        };
+        let Some(inputs) = docs[0]["inputs"].as_hash() else {
+            panic!("action.yml has no inputs");
+        };
+        inputs
+            .iter()
+            .map(|(name, spec)| DeclaredInput {
+                name: scalar(name),
+                default: scalar(&spec["default"]),
+                required: spec["required"].as_bool().unwrap_or(false),
+                description: scalar(&spec["description"]),
+            })
+            .collect()
+    })
+}
 
 /// What one run of the binary produced.
 pub struct RunResult {
@@ -134,24 +151,23 @@ pub fn start_action(inputs: &[(&str, &str)], env: &[(&str, &str)]) -> Started {
         .env("GITHUB_OUTPUT", &output_path)
         .env("GITHUB_STEP_SUMMARY", &summary_path)
         .env("HOME", dir.path())
-        // Debug logging on, so a leak through any log level would show.
-        .env("RUST_LOG", "debug")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    let declared = declared_inputs();
     for (name, _) in inputs {
         assert!(
-            DECLARED_INPUTS.contains(name),
-            "input {name} is not declared in the test list"
+            declared.iter().any(|d| d.name == *name),
+            "input {name} is not declared in action.yml"
         );
     }
-    for name in DECLARED_INPUTS {
+    // As the runner does: every declared input, its action.yml default when left out.
+    for d in declared {
         let value = inputs
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| *v)
-            .unwrap_or("");
-        cmd.env(input_var(name), value);
+            .find(|(n, _)| *n == d.name)
+            .map_or(d.default.as_str(), |(_, v)| *v);
+        cmd.env(input_var(&d.name), value);
     }
     for (k, v) in env {
         cmd.env(k, v);
@@ -198,34 +214,25 @@ impl Started {
     }
 }
 
-/// The secret inputs' values long enough to recognise: `api-token`, `github-token`
-/// and every `extra-headers` value.
+/// The secret inputs' values long enough to recognise, by the option table's
+/// secrecy: `api-token`, `github-token` and every `extra-headers` value.
 pub fn secrets_of(inputs: &[(&str, &str)]) -> Vec<String> {
-    let first = |name: &str| {
-        inputs
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.trim().to_owned())
-    };
-    let mut secrets: Vec<String> = ["api-token", "github-token"]
-        .into_iter()
-        .filter_map(first)
+    let vars: Vec<(String, String)> = inputs
+        .iter()
+        .map(|(name, value)| (input_var(name), (*value).to_owned()))
         .collect();
-    if let Some(headers) = first("extra-headers") {
-        secrets.extend(
-            headers
-                .split(['\n', '\r'])
-                .filter_map(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned()),
-        );
-    }
+    let mut secrets: Vec<String> = RawValues::from_action_inputs(&vars)
+        .secrets()
+        .into_iter()
+        .map(|s| s.trim().to_owned())
+        .collect();
     secrets.retain(|s| s.len() >= 8);
     secrets
 }
 
 /// The runner's variable name for an input: upper-cased, spaces to `_`, hyphens kept.
 pub fn input_var(name: &str) -> String {
-    format!("INPUT_{}", name.replace(' ', "_").to_uppercase())
+    inputs::action_input_var(name)
 }
 
 /// Runs against `fake` with the token and the given pipelines, plus other inputs.
@@ -323,4 +330,73 @@ pub fn fake_with(pipelines: &[u64]) -> FakeDevopness {
         fake.add_pipeline(*p);
     }
     fake
+}
+
+/// The exit status, log and stderr of a run, for assertion messages.
+pub fn show(run: &RunResult) -> String {
+    format!(
+        "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+        run.code, run.stdout, run.stderr
+    )
+}
+
+/// What the action sends for each event (the body as an object), from a clean run
+/// on a pipeline of its own.
+pub fn reference(fake: &FakeDevopness, pipeline: u64) -> BTreeMap<String, Value> {
+    fake.add_pipeline(pipeline);
+    let run = apply(fake, &pipeline.to_string(), &[]);
+    assert_eq!(run.code, 0, "reference run: {}", show(&run));
+    let mut out = BTreeMap::new();
+    for hook in ours(fake, pipeline) {
+        let event = hook["trigger_when"]["events"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            out.insert(event.clone(), sent(&hook)).is_none(),
+            "reference run: two hooks for {event}"
+        );
+    }
+    assert_eq!(out.len(), 3, "reference run: {out:#?}");
+    out
+}
+
+/// Whether the pipeline holds exactly its three correct hooks: of the hooks with
+/// our context and one event, one per event, as in `want`; else what is wrong.
+pub fn exactly_three(
+    fake: &FakeDevopness,
+    pipeline: u64,
+    want: &BTreeMap<String, Value>,
+) -> Result<(), String> {
+    let ours = ours(fake, pipeline);
+    if ours.len() != 3 {
+        return Err(format!(
+            "pipeline {pipeline} has {} hooks with our context: {ours:#?}",
+            ours.len()
+        ));
+    }
+    for event in EVENTS {
+        let of_event: Vec<&Value> = ours
+            .iter()
+            .filter(|h| h["trigger_when"]["events"] == json!([event]))
+            .collect();
+        if of_event.len() != 1 {
+            return Err(format!("pipeline {pipeline}, {event}: {ours:#?}"));
+        }
+        if sent(of_event[0]) != want[event] {
+            return Err(format!(
+                "pipeline {pipeline}, {event}: {:#} is not {:#}",
+                sent(of_event[0]),
+                want[event]
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Exactly the three correct hooks, no duplicates.
+pub fn assert_exactly_three(fake: &FakeDevopness, pipeline: u64, want: &BTreeMap<String, Value>) {
+    if let Err(e) = exactly_three(fake, pipeline, want) {
+        panic!("{e}");
+    }
 }

@@ -264,7 +264,7 @@ pub fn sent(hook: &Value) -> Value {
 /// Our hooks by the action's identity rule, for the default context: that context,
 /// exactly one event.
 pub fn ours(fake: &FakeDevopness, pipeline: u64) -> Vec<Value> {
-    hooks_with_context(fake, pipeline, "ci/devopness(build)")
+    hooks_with_context(fake, pipeline, super::CONTEXT)
         .into_iter()
         .filter(|h| h["trigger_when"]["events"].as_array().map(Vec::len) == Some(1))
         .collect()

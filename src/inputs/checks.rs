@@ -1,0 +1,341 @@
+//! The checks behind the inputs: pure functions from a value to the value parsed,
+//! or a message saying what is expected (the caller names the input).
+
+use std::collections::BTreeSet;
+
+use crate::hook::{Event, Header};
+use crate::providers::{self, Provider};
+
+use super::options::DEFAULT_DETAILS_URL;
+
+/// The same value must fit every provider (Bitbucket's key limit).
+pub const CONTEXT_LIMIT: usize = 40;
+/// Larger ids are not exact in JSON numbers.
+pub const MAX_PIPELINE_ID: u64 = (1 << 53) - 1;
+pub const MAX_PIPELINES: usize = 1000;
+
+/// Digits only (no sign, no spaces), as a number.
+pub fn whole_number(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// A boolean input, as the toolkit accepts them.
+pub fn parse_bool(value: &str) -> Option<bool> {
+    match value {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// Devopness's limits on a hook's request headers.
+pub const HEADER_NAME_LIMIT: usize = 256;
+pub const HEADER_VALUE_LIMIT: usize = 4096;
+
+/// The `Name: value` lines of `extra-headers`, one per line, empty lines skipped.
+/// Values are secrets: no message here repeats one.
+pub fn parse_extra_headers(s: &str, provider: &dyn Provider) -> Result<Vec<Header>, String> {
+    if s.contains('\r') {
+        return Err(
+            "must not contain carriage returns (header injection); one `Name: value` per line"
+                .into(),
+        );
+    }
+    let own = provider.own_headers();
+    let mut headers: Vec<Header> = Vec::new();
+    for (number, line) in s
+        .split('\n')
+        .map(str::trim)
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+    {
+        let line_no = number + 1;
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| format!("line {line_no} has no `:`; expected `Name: value`"))?;
+        let (name, value) = (name.trim(), value.trim());
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || name.len() > HEADER_NAME_LIMIT || !name.chars().all(token) {
+            return Err(format!(
+                "line {line_no}: the header name must be 1-{HEADER_NAME_LIMIT} letters, digits or `-`"
+            ));
+        }
+        if value.is_empty()
+            || value.len() > HEADER_VALUE_LIMIT
+            || value.chars().any(char::is_control)
+        {
+            return Err(format!(
+                "line {line_no} ({name}): the value must be 1-{HEADER_VALUE_LIMIT} characters without control characters"
+            ));
+        }
+        if own
+            .iter()
+            .chain(headers.iter().map(|h| &h.name))
+            .any(|n| n.eq_ignore_ascii_case(name))
+        {
+            return Err(format!(
+                "line {line_no}: `{name}` is set twice (the {} request already sets it, or an earlier line does)",
+                provider.name()
+            ));
+        }
+        headers.push(Header::new(name, value));
+    }
+    Ok(headers)
+}
+
+/// The `hook-name` template: `{event}` in it, no other placeholder than
+/// `{context}`, every expansion within Devopness's name limit.
+pub fn check_hook_name(template: &str, context: &str) -> Result<(), String> {
+    check_text(template)?;
+    if !template.contains("{event}") {
+        return Err("must contain `{event}`, so the three hooks get different names".into());
+    }
+    let rest = template.replace("{context}", "").replace("{event}", "");
+    if rest.contains(['{', '}']) {
+        return Err("the only placeholders are `{context}` and `{event}`".into());
+    }
+    for event in Event::ALL {
+        let name = providers::hook_name(template, context, event);
+        if name.chars().count() > providers::HOOK_NAME_LIMIT {
+            return Err(format!(
+                "expands to `{name}`, over Devopness's {} characters",
+                providers::HOOK_NAME_LIMIT
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Parses `pipeline-ids`: positive integers separated by commas, spaces or newlines.
+pub fn parse_pipeline_ids(s: &str) -> Result<Vec<u64>, String> {
+    let mut ids = Vec::new();
+    let mut seen = BTreeSet::new();
+    for token in s
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+    {
+        let shown = shorten(token);
+        if !token.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!(
+                "`{shown}` is not a pipeline id: expected positive whole numbers separated by commas, spaces or newlines"
+            ));
+        }
+        let id = token
+            .parse::<u64>()
+            .ok()
+            .filter(|id| *id <= MAX_PIPELINE_ID)
+            .ok_or_else(|| format!("`{shown}` is too large for a pipeline id"))?;
+        if id == 0 {
+            return Err("`0` is not a pipeline id: ids start at 1".into());
+        }
+        if !seen.insert(id) {
+            return Err(format!("pipeline {id} is listed twice"));
+        }
+        ids.push(id);
+    }
+    if ids.is_empty() {
+        return Err("no pipeline id given: expected e.g. `123, 456`".into());
+    }
+    if ids.len() > MAX_PIPELINES {
+        return Err(format!(
+            "{} ids given, at most {MAX_PIPELINES} per run",
+            ids.len()
+        ));
+    }
+    Ok(ids)
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 24 {
+        format!("{}...", s.chars().take(24).collect::<String>())
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Text that ends up in a hook and in this program's log: one line, no control
+/// characters, nothing that reads as a workflow command or an escape of one.
+pub fn check_text(s: &str) -> Result<(), String> {
+    if s.chars().any(char::is_control) {
+        return Err("must be one line without control characters".into());
+    }
+    if s.contains("::") {
+        return Err("must not contain `::` (reserved for workflow commands)".into());
+    }
+    let b = s.as_bytes();
+    if b.windows(3)
+        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+    {
+        return Err("must not contain `%` escapes such as `%0A`".into());
+    }
+    Ok(())
+}
+
+/// The status context: one line, within every provider's limit, no templates.
+pub fn check_context(context: &str) -> Result<(), String> {
+    check_text(context)?;
+    if context.chars().count() > CONTEXT_LIMIT {
+        return Err(format!(
+            "at most {CONTEXT_LIMIT} characters (the limit every provider accepts); got {}",
+            context.chars().count()
+        ));
+    }
+    if context.contains("{{") || context.contains("}}") {
+        return Err(
+            "must be a fixed value without `{{ }}` templates: it identifies the hooks".into(),
+        );
+    }
+    Ok(())
+}
+
+/// Whether `host` is a loopback host (plain `http://` is allowed only there).
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks an API base URL: https (http only on loopback), a host, no credentials,
+/// no templates, query or fragment. Returns it without a trailing `/`.
+pub fn check_api_url(value: &str) -> Result<String, String> {
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must be a URL without spaces or control characters".into());
+    }
+    if value.contains("{{") || value.contains("}}") {
+        return Err("must not contain `{{ }}` templates".into());
+    }
+    let url = url::Url::parse(value)
+        .map_err(|e| format!("is not a URL ({e}); expected e.g. https://api.example.com"))?;
+    check_url_parts(&url)?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not have a query (`?`) or fragment (`#`)".into());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn check_url_parts(url: &url::Url) -> Result<(), String> {
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(url) => {}
+        "http" => return Err("must use https:// (http:// only for a loopback host)".into()),
+        other => return Err(format!("must use https://, not {other}://")),
+    }
+    if url.host().is_none() {
+        return Err("has no host".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not carry credentials (user:password@); secrets belong in inputs fed from secrets".into());
+    }
+    Ok(())
+}
+
+/// The status link may hold Devopness templates; the rest must be a URL.
+pub fn check_details_url(value: &str) -> Result<(), String> {
+    check_text(value)?;
+    if value.len() > 2048 {
+        return Err("at most 2048 characters".into());
+    }
+    let mut plain = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("{{") {
+        let end = rest[start..]
+            .find("}}")
+            .ok_or("has a `{{` without a closing `}}`")?;
+        plain.push_str(&rest[..start]);
+        plain.push('x');
+        rest = &rest[start + end + 2..];
+    }
+    plain.push_str(rest);
+    if plain.contains(char::is_whitespace) {
+        return Err("must not contain spaces outside `{{ }}` templates".into());
+    }
+    let url = url::Url::parse(&plain)
+        .map_err(|e| format!("is not a URL ({e}); expected e.g. {DEFAULT_DETAILS_URL}"))?;
+    check_url_parts(&url)
+}
+
+/// Parses PEM text into DER certificates; an error says what is wrong, for `what`.
+pub fn parse_pem_certificates(pem: &[u8], what: &str) -> Result<Vec<Vec<u8>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .map(|c| c.map(|c| c.as_ref().to_vec()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{what}: not valid PEM ({e})"))?;
+    if certs.is_empty() {
+        return Err(format!(
+            "{what}: no `-----BEGIN CERTIFICATE-----` block found"
+        ));
+    }
+    Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipeline_ids() {
+        assert_eq!(parse_pipeline_ids("1 2,3\n\n4,"), Ok(vec![1, 2, 3, 4]));
+        for bad in [
+            "",
+            " , ",
+            "0",
+            "-1",
+            "1.5",
+            "abc",
+            "1,1",
+            "99999999999999999999",
+        ] {
+            assert!(parse_pipeline_ids(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        assert!(check_api_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_api_url("http://localhost:1/").is_ok());
+        for bad in [
+            "http://example.com",
+            "ftp://x",
+            "https://u:p@x.com",
+            "https://x.com/{{ a }}",
+            "https://x.com/?a=1",
+            "not a url",
+            "https://x.com/\n",
+        ] {
+            assert!(check_api_url(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(check_details_url(DEFAULT_DETAILS_URL).is_ok());
+        assert!(check_details_url("https://x/{{ a").is_err());
+        assert!(check_details_url("https://x/a b").is_err());
+    }
+
+    #[test]
+    fn text_that_could_forge_a_workflow_command_is_refused() {
+        assert!(check_text("Deploy 50% done").is_ok());
+        for bad in ["a\nb", "::error::x", "a%0A::x", "tab\there"] {
+            assert!(check_text(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn pem_certificates_parse_and_anything_else_is_refused() {
+        let cert = rcgen::generate_simple_self_signed(vec!["ca.test".to_owned()])
+            .map(|c| c.cert)
+            .expect("a test certificate");
+        let pem = format!("{}\n{}", cert.pem(), cert.pem());
+        let parsed = parse_pem_certificates(pem.as_bytes(), "PEM").expect("valid PEM");
+        assert_eq!(parsed, vec![cert.der().to_vec(); 2]);
+        let none = parse_pem_certificates(b"hello", "ca-certificate").expect_err("no block");
+        assert!(none.starts_with("ca-certificate: no `-----BEGIN CERTIFICATE-----`"));
+        let bad = b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n";
+        assert!(parse_pem_certificates(bad, "PEM").is_err());
+    }
+}

@@ -1,0 +1,128 @@
+//! What a run found or did, per (pipeline, event) hook: the record the shell fills
+//! in while it works and the report reads afterwards. Plain data, no I/O; both
+//! `apply` (shell) and `report` (core) use it, so neither depends on the other.
+
+use crate::health::DeliveryHealth;
+use crate::hook::{DesiredHook, Event};
+use crate::plan::Difference;
+
+/// What happened to (or was found for) one (pipeline, event) hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookResult {
+    Created,
+    Updated,
+    Unchanged,
+    Deleted,
+    /// `remove`: there was nothing to delete.
+    Absent,
+    /// `check`: present and correct.
+    Ok,
+    Missing,
+    Drifted,
+    /// `check`: correct, but more than one hook has its identity.
+    Duplicate,
+    WouldCreate,
+    WouldUpdate,
+    WouldDelete,
+    /// `check`: present and correct, but its latest delivery failed.
+    Failing,
+    Failed,
+}
+
+impl HookResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookResult::Created => "created",
+            HookResult::Updated => "updated",
+            HookResult::Unchanged => "unchanged",
+            HookResult::Deleted => "deleted",
+            HookResult::Absent => "absent",
+            HookResult::Ok => "ok",
+            HookResult::Missing => "missing",
+            HookResult::Drifted => "drifted",
+            HookResult::Duplicate => "duplicate",
+            HookResult::WouldCreate => "would-create",
+            HookResult::WouldUpdate => "would-update",
+            HookResult::WouldDelete => "would-delete",
+            HookResult::Failing => "failing",
+            HookResult::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HookOutcome {
+    pub event: Event,
+    pub name: String,
+    pub hook_id: Option<String>,
+    pub result: HookResult,
+    /// Why it failed, for the user.
+    pub error: Option<String>,
+    /// What differs (check) or was repaired (apply).
+    pub differences: Vec<Difference>,
+    /// Other hooks with the same identity, left alone.
+    pub duplicates: Vec<String>,
+    /// Hooks deleted (or, in a dry run, that would be).
+    pub deleted: Vec<String>,
+    /// The body written or that would be (dry run), for the log.
+    pub body: Option<serde_json::Value>,
+    /// Recent deliveries (check mode).
+    pub delivery: Option<DeliveryHealth>,
+    /// A create was sent but its outcome is unknown (timeout or 5xx).
+    pub outcome_unknown: bool,
+}
+
+impl HookOutcome {
+    pub fn new(desired: &DesiredHook, result: HookResult) -> HookOutcome {
+        HookOutcome::of_event(desired.event, &desired.name, result)
+    }
+
+    /// An outcome with nothing recorded yet but the hook's event, name and result.
+    pub fn of_event(event: Event, name: &str, result: HookResult) -> HookOutcome {
+        HookOutcome {
+            event,
+            name: name.to_owned(),
+            hook_id: None,
+            result,
+            error: None,
+            differences: Vec::new(),
+            duplicates: Vec::new(),
+            deleted: Vec::new(),
+            body: None,
+            delivery: None,
+            outcome_unknown: false,
+        }
+    }
+
+    pub fn fail(&mut self, error: String) {
+        self.result = HookResult::Failed;
+        self.error = Some(error);
+    }
+
+    /// Records what the delivery log says; a correct hook whose latest delivery
+    /// failed is `Failing` (statuses do not arrive: that is drift too).
+    pub fn record_delivery(&mut self, delivery: Option<DeliveryHealth>) {
+        if self.result == HookResult::Ok && delivery.as_ref().is_some_and(|d| d.failing) {
+            self.result = HookResult::Failing;
+        }
+        self.delivery = delivery;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineOutcome {
+    pub pipeline_id: u64,
+    /// One per event; all `Failed` when the pipeline could not be read.
+    pub hooks: Vec<HookOutcome>,
+    /// A failure of the pipeline as a whole (its hooks could not be listed).
+    pub error: Option<String>,
+    /// Problems that do not stop the run (e.g. no `commit_hash` variable).
+    pub warnings: Vec<String>,
+}
+
+impl PipelineOutcome {
+    /// Whether the pipeline was handled without error (drift is not an error).
+    pub fn ok(&self) -> bool {
+        self.error.is_none() && self.hooks.iter().all(|h| h.result != HookResult::Failed)
+    }
+}

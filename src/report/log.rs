@@ -1,0 +1,194 @@
+//! The log of a run, as lines to print: a group per pipeline with what was found or
+//! done (the request bodies in a dry run, `extra-headers` values elided), then a
+//! warning per problem and an error per failure. Printing them, escaped and with
+//! secrets masked, is `actions_io::Log`'s job.
+
+use serde_json::Value;
+
+use super::{last_status, shown, HooksOutput, HOOKS_OUTPUT_LIMIT};
+use crate::hook::Header;
+use crate::inputs::{InputError, Mode, RunOptions};
+use crate::outcome::{HookOutcome, HookResult, PipelineOutcome};
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Group(String),
+    EndGroup,
+    Info(String),
+    Warning {
+        title: Option<String>,
+        message: String,
+    },
+    Error {
+        title: Option<String>,
+        message: String,
+    },
+    Notice(String),
+}
+
+/// The log of a run. `extra_headers` are the `extra-headers` (their values are
+/// secrets); `hooks` is the `hooks` output as written.
+pub fn lines(
+    outcomes: &[PipelineOutcome],
+    options: &RunOptions,
+    extra_headers: &[Header],
+    hooks: &HooksOutput,
+) -> Vec<Line> {
+    let mut out = Vec::new();
+    for p in outcomes {
+        let title = format!("Pipeline {}", p.pipeline_id);
+        out.push(Line::Group(title.clone()));
+        for h in &p.hooks {
+            hook_lines(&mut out, h, options, extra_headers);
+        }
+        out.push(Line::EndGroup);
+        let warn = |message: String| Line::Warning {
+            title: Some(title.clone()),
+            message,
+        };
+        out.extend(p.warnings.iter().cloned().map(warn));
+        out.extend(p.hooks.iter().flat_map(problems).map(warn));
+        out.extend(errors(p).into_iter().map(|message| Line::Error {
+            title: Some(title.clone()),
+            message,
+        }));
+    }
+    if hooks.left_out > 0 {
+        out.push(Line::Warning {
+            title: None,
+            message: format!(
+                "the `hooks` output lists the first {} of {} hooks: {} left out to stay under {} KiB (the runner refuses outputs over 1 MB); the other outputs, this log and the step summary are complete",
+                hooks.kept,
+                hooks.kept + hooks.left_out,
+                hooks.left_out,
+                HOOKS_OUTPUT_LIMIT / 1024
+            ),
+        });
+    }
+    if options.mode != Mode::Check && options.dry_run {
+        out.push(Line::Notice(
+            "dry run: nothing was written to Devopness".into(),
+        ));
+    }
+    out
+}
+
+/// What was found or done for one hook, inside the pipeline's group.
+fn hook_lines(out: &mut Vec<Line>, h: &HookOutcome, options: &RunOptions, extra: &[Header]) {
+    let id = h.hook_id.as_deref().unwrap_or("-");
+    out.push(Line::Info(format!(
+        "{}: {} (hook {id}, {})",
+        h.event.as_str(),
+        h.result.as_str(),
+        h.name
+    )));
+    for d in &h.differences {
+        out.push(Line::Info(format!(
+            "  {}: {} -> {}",
+            d.field,
+            shown(&d.field, &d.observed),
+            shown(&d.field, &d.desired)
+        )));
+    }
+    if let Some(body) = h.body.as_ref().filter(|_| options.dry_run) {
+        let text = serde_json::to_string_pretty(&printable_body(body, extra)).unwrap_or_default();
+        let kind = if h.result == HookResult::WouldCreate {
+            "create"
+        } else {
+            "update"
+        };
+        out.push(Line::Info(format!("  request body ({kind}):")));
+        out.extend(text.lines().map(|l| Line::Info(format!("    {l}"))));
+    }
+    if !h.deleted.is_empty() {
+        let verb = if options.dry_run {
+            "would delete"
+        } else {
+            "deleted"
+        };
+        out.push(Line::Info(format!("  {verb}: {}", h.deleted.join(", "))));
+    }
+}
+
+/// The warnings about one hook: missing, drifted, duplicated, failing delivery.
+fn problems(h: &HookOutcome) -> Vec<String> {
+    let event = h.event.as_str();
+    let mut out = Vec::new();
+    match h.result {
+        HookResult::Missing => out.push(format!("the {event} hook is missing")),
+        HookResult::Drifted => {
+            let fields: Vec<String> = h.differences.iter().map(|d| d.field.to_string()).collect();
+            out.push(format!(
+                "the {event} hook has drifted: {}",
+                fields.join(", ")
+            ));
+        }
+        _ => {}
+    }
+    if !h.duplicates.is_empty() {
+        out.push(format!(
+            "{} more hook(s) post the same status on {event}: {}. Left alone; `prune-duplicates: true` deletes them.",
+            h.duplicates.len(),
+            h.duplicates.join(", ")
+        ));
+    }
+    if let Some(d) = h.delivery.as_ref().filter(|d| d.failing) {
+        out.push(format!(
+            "the {event} hook's latest delivery failed ({}): {}",
+            last_status(d),
+            d.cause.as_deref().unwrap_or("")
+        ));
+    }
+    out
+}
+
+/// The pipeline's error, then each distinct hook error.
+fn errors(p: &PipelineOutcome) -> Vec<String> {
+    let mut errors: Vec<String> = p.error.iter().cloned().collect();
+    for e in p.hooks.iter().filter_map(|h| h.error.as_ref()) {
+        if !errors.contains(e) {
+            errors.push(e.clone());
+        }
+    }
+    errors
+}
+
+/// The body as the log may show it: `extra-headers` values (secrets) elided.
+pub fn printable_body(body: &Value, extra_headers: &[Header]) -> Value {
+    let mut body = body.clone();
+    if let Some(headers) = body
+        .pointer_mut("/settings/request_headers")
+        .and_then(Value::as_array_mut)
+    {
+        for header in headers {
+            let name = header.get("name").and_then(Value::as_str).unwrap_or("");
+            if extra_headers
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case(name))
+            {
+                header["value"] = Value::String("***".into());
+            }
+        }
+    }
+    body
+}
+
+/// The log of a run refused for its inputs: one error per problem, then what to do.
+pub fn input_errors(errors: &[InputError]) -> Vec<Line> {
+    let mut out: Vec<Line> = errors
+        .iter()
+        .map(|e| Line::Error {
+            title: Some(format!("Invalid input: {}", e.input.name())),
+            message: e.to_string(),
+        })
+        .collect();
+    out.push(Line::Error {
+        title: None,
+        message: format!(
+            "{} input problem(s); nothing was sent to Devopness. Fix the inputs above and run again.",
+            errors.len()
+        ),
+    });
+    out
+}

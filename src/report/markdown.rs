@@ -1,0 +1,209 @@
+//! The Markdown report: a headline, one table per pipeline with what was found or
+//! done, each difference (old and new value, header values elided), warnings and
+//! errors. It is the step summary, and the body of the drift issue.
+
+use std::fmt::Write as _;
+
+use super::{counts, delivery_text, drift, pipelines_with_drift, shown, Counts, HooksOutput};
+use crate::inputs::{InputError, Mode, RunOptions};
+use crate::outcome::{HookOutcome, HookResult, PipelineOutcome};
+
+/// Text safe inside Markdown (tables included).
+pub fn md_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '`' => out.push('\''),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What the user should do about one hook, in a few words.
+fn advice(h: &HookOutcome, options: &RunOptions) -> String {
+    if let Some(d) = h.delivery.as_ref().filter(|d| d.failing) {
+        return d.cause.clone().unwrap_or_default();
+    }
+    match h.result {
+        HookResult::Missing => "run `mode: apply` to create it".into(),
+        HookResult::Drifted => "run `mode: apply` to repair it".into(),
+        HookResult::Duplicate => {
+            "run `mode: apply` with `prune-duplicates: true` to delete the extra hooks".into()
+        }
+        HookResult::Failed => h.error.clone().unwrap_or_default(),
+        _ if !h.duplicates.is_empty() && !options.prune_duplicates => {
+            "extra hooks with the same status left alone: `prune-duplicates: true` deletes them"
+                .into()
+        }
+        _ => String::new(),
+    }
+}
+
+fn headline(c: &Counts, options: &RunOptions, outcomes: &[PipelineOutcome]) -> String {
+    let pipelines = outcomes.len();
+    match options.mode {
+        Mode::Check if c.failed > 0 => format!(
+            "**Check incomplete**: {} hook(s) could not be checked (see the errors below){}.",
+            c.failed,
+            if drift(c, options) { "; drift was found in the rest" } else { "" }
+        ),
+        Mode::Check if drift(c, options) => format!(
+            "**Drift found** on {} of {pipelines} pipeline(s): {} missing, {} drifted, {} duplicate(s), {} failing delivery(ies).",
+            pipelines_with_drift(outcomes), c.missing, c.drifted, c.duplicates, c.unhealthy
+        ),
+        Mode::Check => format!("**In sync**: {pipelines} pipeline(s), every status hook present and correct."),
+        Mode::Remove if options.dry_run => format!("Dry run on {pipelines} pipeline(s): nothing was deleted."),
+        Mode::Remove => format!("{} hook(s) deleted on {pipelines} pipeline(s).", c.deleted),
+        Mode::Apply if options.dry_run => format!("Dry run on {pipelines} pipeline(s): nothing was written."),
+        Mode::Apply => format!(
+            "{pipelines} pipeline(s): **{} created, {} updated, {} unchanged{}**.",
+            c.created,
+            c.updated,
+            c.unchanged,
+            if c.deleted > 0 { format!(", {} duplicate(s) deleted", c.deleted) } else { String::new() }
+        ),
+    }
+}
+
+/// The Markdown report. `hooks` is the `hooks` output as written, so the report can
+/// say when it was cut.
+pub fn summary(
+    outcomes: &[PipelineOutcome],
+    options: &RunOptions,
+    repository: &str,
+    context: &str,
+    hooks: &HooksOutput,
+) -> String {
+    let c = counts(outcomes, options);
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "## Devopness status hooks: {}{}\n",
+        options.mode.name(),
+        if options.dry_run { " (dry run)" } else { "" }
+    );
+    let _ = writeln!(
+        md,
+        "Commit statuses for `{}` under context `{}`. {}\n",
+        md_cell(repository),
+        md_cell(context),
+        headline(&c, options, outcomes)
+    );
+    if hooks.left_out > 0 {
+        let _ = writeln!(
+            md,
+            "> **Note**: the `hooks` output lists the first {} of {} hooks: it was cut to stay within the runner's output limit ({} entries left out). The counts and this report are complete.\n",
+            hooks.kept,
+            hooks.kept + hooks.left_out,
+            hooks.left_out
+        );
+    }
+    for p in outcomes {
+        pipeline_section(&mut md, p, options);
+    }
+    if c.failed > 0 {
+        errors_section(&mut md, outcomes);
+    }
+    md
+}
+
+/// One pipeline: its warnings, then its error or its table and the details.
+fn pipeline_section(md: &mut String, p: &PipelineOutcome, options: &RunOptions) {
+    let _ = writeln!(md, "### Pipeline {}\n", p.pipeline_id);
+    for w in &p.warnings {
+        let _ = writeln!(md, "> **Warning**: {}\n", md_cell(w));
+    }
+    if let Some(e) = &p.error {
+        let _ = writeln!(md, "**Error**: {}\n", md_cell(e));
+        return;
+    }
+    md.push_str("| Event | Hook | Result | Last delivery | What to do |\n|---|---|---|---|---|\n");
+    for h in &p.hooks {
+        let delivery = delivery_text(h).unwrap_or_else(|| {
+            let read = options.mode == Mode::Check && options.check_deliveries;
+            if read && h.hook_id.is_some() {
+                "none yet"
+            } else {
+                "-"
+            }
+            .to_owned()
+        });
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} |",
+            h.event.as_str(),
+            md_cell(h.hook_id.as_deref().unwrap_or("-")),
+            h.result.as_str(),
+            md_cell(&delivery),
+            md_cell(&advice(h, options)),
+        );
+    }
+    let details: String = p.hooks.iter().map(|h| details(h, options)).collect();
+    if !details.is_empty() {
+        let _ = writeln!(md, "\n{details}");
+    } else {
+        md.push('\n');
+    }
+}
+
+/// A hook's differences (header values elided), duplicates and deletions.
+fn details(h: &HookOutcome, options: &RunOptions) -> String {
+    let mut out = String::new();
+    let event = h.event.as_str();
+    for d in &h.differences {
+        let _ = writeln!(
+            out,
+            "- {event} `{}`: {} &rarr; {}",
+            md_cell(&d.field.to_string()),
+            md_cell(&shown(&d.field, &d.observed)),
+            md_cell(&shown(&d.field, &d.desired)),
+        );
+    }
+    if !h.duplicates.is_empty() {
+        let _ = writeln!(
+            out,
+            "- {event} duplicates: {}",
+            md_cell(&h.duplicates.join(", "))
+        );
+    }
+    if !h.deleted.is_empty() {
+        let verb = if options.dry_run {
+            "would delete"
+        } else {
+            "deleted"
+        };
+        let _ = writeln!(out, "- {event} {verb}: {}", md_cell(&h.deleted.join(", ")));
+    }
+    out
+}
+
+/// Every distinct error, once.
+fn errors_section(md: &mut String, outcomes: &[PipelineOutcome]) {
+    let _ = writeln!(md, "### Errors\n");
+    let mut seen = Vec::new();
+    for e in outcomes
+        .iter()
+        .flat_map(|p| p.hooks.iter().filter_map(|h| h.error.as_ref()))
+    {
+        if !seen.contains(&e) {
+            let _ = writeln!(md, "- {}", md_cell(e));
+            seen.push(e);
+        }
+    }
+}
+
+/// The report of a run refused for its inputs.
+pub fn input_errors(errors: &[InputError]) -> String {
+    let mut md =
+        String::from("## Devopness status hooks\n\nNothing was done: the inputs are invalid.\n\n");
+    for e in errors {
+        let _ = writeln!(md, "- {}", md_cell(&e.to_string()));
+    }
+    md
+}

@@ -1,0 +1,387 @@
+//! What the run reports, built from the pipelines' outcomes: the counts, the step
+//! outputs (the `hooks` output cut to fit the runner's limit), the Markdown report
+//! ([`markdown`]: the step summary and the drift issue's body) and the log lines
+//! ([`log`]). Pure functions; writing is in `actions_io`, the issue in `github`.
+
+pub mod log;
+pub mod markdown;
+
+use serde_json::{json, Value};
+
+use crate::inputs::{Mode, RunOptions};
+use crate::outcome::{HookOutcome, HookResult, PipelineOutcome};
+use crate::plan::Field;
+
+pub use markdown::{md_cell, summary};
+
+/// Counts across all pipelines.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub deleted: usize,
+    pub missing: usize,
+    pub drifted: usize,
+    /// Extra hooks sharing a managed hook's identity.
+    pub duplicates: usize,
+    /// Managed hooks whose latest delivery failed.
+    pub unhealthy: usize,
+    pub failed: usize,
+}
+
+pub fn counts(outcomes: &[PipelineOutcome], options: &RunOptions) -> Counts {
+    let mut c = Counts::default();
+    for hook in outcomes.iter().flat_map(|p| &p.hooks) {
+        match hook.result {
+            HookResult::Created => c.created += 1,
+            HookResult::Updated => c.updated += 1,
+            HookResult::Unchanged => c.unchanged += 1,
+            HookResult::Missing => c.missing += 1,
+            HookResult::Drifted => c.drifted += 1,
+            HookResult::Failed => c.failed += 1,
+            _ => {}
+        }
+        if !options.dry_run {
+            c.deleted += hook.deleted.len();
+        }
+        c.duplicates += hook.duplicates.len();
+        if delivery_failing(hook) {
+            c.unhealthy += 1;
+        }
+    }
+    c
+}
+
+fn delivery_failing(hook: &HookOutcome) -> bool {
+    hook.delivery.as_ref().is_some_and(|d| d.failing)
+}
+
+/// Whether a check found anything out of line (unhealthy deliveries count unless
+/// `check-deliveries: false`, in which case none were read).
+pub fn drift(c: &Counts, options: &RunOptions) -> bool {
+    options.mode == Mode::Check && c.missing + c.drifted + c.duplicates + c.unhealthy > 0
+}
+
+/// Whether this hook counts towards drift: missing, drifted, with duplicates, or
+/// failing delivery (the same things [`drift`] counts).
+pub fn hook_drifted(hook: &HookOutcome) -> bool {
+    matches!(hook.result, HookResult::Missing | HookResult::Drifted)
+        || !hook.duplicates.is_empty()
+        || delivery_failing(hook)
+}
+
+/// How many pipelines have drift (check mode).
+pub fn pipelines_with_drift(outcomes: &[PipelineOutcome]) -> usize {
+    outcomes
+        .iter()
+        .filter(|p| p.hooks.iter().any(hook_drifted))
+        .count()
+}
+
+/// The runner refuses outputs over 1 MB per job; the `hooks` output stays well
+/// below, whatever the number of pipelines and the length of their errors.
+pub const HOOKS_OUTPUT_LIMIT: usize = 256 * 1024;
+
+/// The `hooks` output: a JSON array, cut by whole entries from the end to fit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HooksOutput {
+    pub json: String,
+    /// Entries in `json`.
+    pub kept: usize,
+    /// Entries cut off at the end (0: all there).
+    pub left_out: usize,
+}
+
+/// One object per (pipeline, event), in order, as many as fit in `limit` bytes.
+pub fn hooks_output(outcomes: &[PipelineOutcome], limit: usize) -> HooksOutput {
+    let entries: Vec<String> = outcomes
+        .iter()
+        .flat_map(|p| {
+            p.hooks
+                .iter()
+                .map(|h| hook_entry(p.pipeline_id, h).to_string())
+        })
+        .collect();
+    let mut json = String::from("[");
+    let mut kept = 0;
+    for entry in &entries {
+        // The entry, a separator before it, and the closing bracket must fit.
+        if json.len() + entry.len() + 2 > limit {
+            break;
+        }
+        if kept > 0 {
+            json.push(',');
+        }
+        json.push_str(entry);
+        kept += 1;
+    }
+    json.push(']');
+    HooksOutput {
+        json,
+        kept,
+        left_out: entries.len() - kept,
+    }
+}
+
+fn hook_entry(pipeline_id: u64, h: &HookOutcome) -> Value {
+    let mut o = json!({
+        "pipeline_id": pipeline_id,
+        "event": h.event.as_str(),
+        "hook_id": h.hook_id,
+        "name": h.name,
+        "result": h.result.as_str(),
+    });
+    if !h.differences.is_empty() {
+        let fields: Vec<String> = h.differences.iter().map(|d| d.field.to_string()).collect();
+        o["differences"] = json!(fields);
+    }
+    if !h.duplicates.is_empty() {
+        o["duplicates"] = json!(h.duplicates);
+    }
+    if !h.deleted.is_empty() {
+        o["deleted"] = json!(h.deleted);
+    }
+    if let Some(d) = &h.delivery {
+        o["delivery"] = json!(d);
+    }
+    if let Some(e) = &h.error {
+        o["error"] = json!(e);
+    }
+    o
+}
+
+/// The step outputs, in the order action.yml declares them.
+pub fn outputs(
+    outcomes: &[PipelineOutcome],
+    options: &RunOptions,
+    hooks: &HooksOutput,
+) -> Vec<(&'static str, String)> {
+    let c = counts(outcomes, options);
+    vec![
+        ("created", c.created.to_string()),
+        ("updated", c.updated.to_string()),
+        ("unchanged", c.unchanged.to_string()),
+        ("deleted", c.deleted.to_string()),
+        (
+            "changed",
+            (c.created + c.updated + c.deleted > 0).to_string(),
+        ),
+        ("drift", drift(&c, options).to_string()),
+        ("drifted", c.drifted.to_string()),
+        ("missing", c.missing.to_string()),
+        ("duplicates", c.duplicates.to_string()),
+        ("unhealthy", c.unhealthy.to_string()),
+        ("hooks", hooks.json.clone()),
+    ]
+}
+
+/// A value shown readably and briefly; header values are never shown (secrets).
+pub fn shown(field: &Field, value: &Value) -> String {
+    if field.is_secret() {
+        return if value.is_null() { "(absent)" } else { "(set)" }.to_owned();
+    }
+    let text = match value {
+        Value::Null => "(absent)".to_owned(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if text.chars().count() > 120 {
+        format!("{}...", text.chars().take(117).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// What the delivery column says: the last answer and how many recent ones failed.
+pub fn delivery_text(h: &HookOutcome) -> Option<String> {
+    let d = h.delivery.as_ref()?;
+    Some(format!(
+        "{}{}",
+        last_status(d),
+        if d.failed > 0 {
+            format!(" ({} of last {} failed)", d.failed, d.recent)
+        } else {
+            String::new()
+        }
+    ))
+}
+
+/// The provider's last answer to a hook's request, in words.
+pub fn last_status(d: &crate::health::DeliveryHealth) -> String {
+    d.last_status
+        .map_or("no answer".to_owned(), |s| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::health::DeliveryHealth;
+    use crate::hook::Event;
+    use crate::plan::{Difference, Field};
+
+    fn options(mode: Mode) -> RunOptions {
+        RunOptions {
+            mode,
+            dry_run: false,
+            prune_duplicates: false,
+            fail_on_drift: true,
+            check_deliveries: true,
+        }
+    }
+
+    fn outcome(id: u64, results: [HookResult; 3]) -> PipelineOutcome {
+        PipelineOutcome {
+            pipeline_id: id,
+            hooks: Event::ALL
+                .into_iter()
+                .zip(results)
+                .map(|(event, result)| {
+                    let mut h =
+                        HookOutcome::of_event(event, &format!("n|{}", event.word()), result);
+                    h.hook_id = Some(format!("h-{id}-{}", event.word()));
+                    h.error = (result == HookResult::Failed).then(|| "boom".to_owned());
+                    h
+                })
+                .collect(),
+            error: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn outputs_of(o: &[PipelineOutcome], options: &RunOptions) -> Vec<(&'static str, String)> {
+        outputs(o, options, &hooks_output(o, HOOKS_OUTPUT_LIMIT))
+    }
+
+    fn summary_of(o: &[PipelineOutcome], options: &RunOptions) -> String {
+        summary(
+            o,
+            options,
+            "o/r",
+            "ci/x",
+            &hooks_output(o, HOOKS_OUTPUT_LIMIT),
+        )
+    }
+
+    fn get(out: &[(&str, String)], k: &str) -> String {
+        out.iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn outputs_count_every_hook() {
+        use HookResult::*;
+        let o = [
+            outcome(1, [Created, Created, Updated]),
+            outcome(2, [Unchanged, Unchanged, Failed]),
+        ];
+        let out = outputs_of(&o, &options(Mode::Apply));
+        assert_eq!(get(&out, "created"), "2");
+        assert_eq!(get(&out, "updated"), "1");
+        assert_eq!(get(&out, "unchanged"), "2");
+        assert_eq!(get(&out, "changed"), "true");
+        assert_eq!(get(&out, "drift"), "false");
+        let hooks: Value = serde_json::from_str(&get(&out, "hooks")).unwrap_or_default();
+        assert_eq!(hooks.as_array().map(Vec::len), Some(6));
+        assert_eq!(hooks[5]["result"], "failed");
+        assert_eq!(hooks[5]["error"], "boom");
+        assert_eq!(hooks[0]["event"], "action.started");
+    }
+
+    #[test]
+    fn the_hooks_output_is_cut_by_whole_entries_and_stays_json() {
+        use HookResult::*;
+        let o = [
+            outcome(1, [Created, Created, Updated]),
+            outcome(2, [Unchanged, Unchanged, Failed]),
+        ];
+        let whole = hooks_output(&o, HOOKS_OUTPUT_LIMIT);
+        assert_eq!((whole.kept, whole.left_out), (6, 0));
+        let all: Value = serde_json::from_str(&whole.json).unwrap_or_default();
+        assert_eq!(all.as_array().map(Vec::len), Some(6));
+        // Exactly the size of the whole array still fits; one byte less drops one.
+        let fit = hooks_output(&o, whole.json.len());
+        assert_eq!(fit, whole);
+        let cut = hooks_output(&o, whole.json.len() - 1);
+        assert_eq!((cut.kept, cut.left_out), (5, 1));
+        let five: Value = serde_json::from_str(&cut.json).unwrap_or_default();
+        assert_eq!(five.as_array().map(Vec::len), Some(5));
+        assert_eq!(five[4], all[4]);
+        assert_eq!(hooks_output(&o, 2).json, "[]");
+        // The summary says it was cut; the counts stay exact.
+        let md = summary(&o, &options(Mode::Apply), "o/r", "ci/x", &cut);
+        assert!(md.contains("lists the first 5 of 6 hooks"), "{md}");
+        assert!(md.contains("**2 created, 1 updated, 2 unchanged**"), "{md}");
+    }
+
+    #[test]
+    fn check_counts_drift_and_unhealthy_deliveries() {
+        use HookResult::*;
+        let mut o = outcome(1, [Missing, Drifted, Ok]);
+        o.hooks[2].record_delivery(Some(DeliveryHealth {
+            last_status: Some(401),
+            recent: 3,
+            failed: 3,
+            failing: true,
+            cause: Some("token refused".into()),
+        }));
+        let out = outputs_of(&[o.clone()], &options(Mode::Check));
+        assert_eq!(get(&out, "drift"), "true");
+        assert_eq!(
+            (
+                get(&out, "missing"),
+                get(&out, "drifted"),
+                get(&out, "unhealthy")
+            ),
+            ("1".into(), "1".into(), "1".into())
+        );
+        let hooks: Value = serde_json::from_str(&get(&out, "hooks")).unwrap_or_default();
+        assert_eq!(hooks[2]["result"], "failing");
+        let md = summary_of(&[o], &options(Mode::Check));
+        assert!(md.contains("| action.completed | h-1-completed | failing | 401 (3 of last 3 failed) | token refused |"), "{md}");
+        assert!(md.contains("**Drift found**"));
+    }
+
+    #[test]
+    fn differences_are_shown_with_header_values_elided() {
+        use HookResult::*;
+        let mut o = outcome(7, [Drifted, Ok, Ok]);
+        o.hooks[0].differences = vec![
+            Difference {
+                field: Field::BodyField("description".into()),
+                observed: json!("old"),
+                desired: json!("new"),
+            },
+            Difference {
+                field: Field::Header("x-secret".into()),
+                observed: json!("s3cr3t"),
+                desired: json!("n3w"),
+            },
+        ];
+        let md = summary_of(&[o], &options(Mode::Check));
+        assert!(
+            md.contains("- action.started `body.description`: old &rarr; new"),
+            "{md}"
+        );
+        assert!(md.contains("`header.x-secret`: (set) &rarr; (set)"));
+        assert!(!md.contains("s3cr3t"));
+    }
+
+    #[test]
+    fn summary_escapes_cells_and_lists_failures() {
+        use HookResult::*;
+        let md = summary_of(
+            &[outcome(7, [Unchanged, Unchanged, Failed])],
+            &options(Mode::Apply),
+        );
+        assert!(md.contains("### Pipeline 7"), "{md}");
+        assert!(
+            md.contains("| action.started | h-7-started | unchanged | - |  |"),
+            "{md}"
+        );
+        assert!(md.contains("### Errors"));
+        assert!(md.contains("- boom"));
+    }
+}
