@@ -79,11 +79,19 @@ pub fn secret_file_flag(name: &str) -> String {
     format!("--{name}{FILE_SUFFIX}")
 }
 
+/// The command line refused: every problem, and what could be read anyway (so the
+/// other sources' problems can be reported with these, all at once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub errors: Vec<ArgError>,
+    pub partial: CommandLine,
+}
+
 /// Parses the arguments after the program name.
 pub fn parse(
     args: impl IntoIterator<Item = OsString>,
     specs: &[ArgSpec],
-) -> Result<Command, Vec<ArgError>> {
+) -> Result<Command, Refused> {
     let mut parser = lexopt::Parser::from_args(args);
     let mut line = CommandLine::default();
     let mut errors = Vec::new();
@@ -122,7 +130,10 @@ pub fn parse(
     if errors.is_empty() {
         Ok(Command::Run(line))
     } else {
-        Err(errors)
+        Err(Refused {
+            errors,
+            partial: line,
+        })
     }
 }
 
@@ -305,7 +316,7 @@ mod tests {
     ];
 
     fn run(args: &[&str]) -> Result<Command, Vec<ArgError>> {
-        parse(args.iter().map(OsString::from), SPECS)
+        parse(args.iter().map(OsString::from), SPECS).map_err(|r| r.errors)
     }
 
     fn line(args: &[&str]) -> CommandLine {
@@ -405,6 +416,18 @@ mod tests {
         assert_eq!(e[0].message, "given more than once");
         assert_eq!(e[4].message, "needs a value");
         assert!(e[2].message.starts_with("a value without an option"));
+    }
+
+    #[test]
+    fn what_could_be_read_is_kept_with_the_problems() {
+        let refused = parse(
+            ["--mode", "check", "--bogus", "--pipeline-ids=1"].map(OsString::from),
+            SPECS,
+        )
+        .expect_err("refused");
+        assert_eq!(refused.errors.len(), 1);
+        assert_eq!(refused.partial.value("mode"), Some("check"));
+        assert_eq!(refused.partial.value("pipeline-ids"), Some("1"));
     }
 
     #[test]

@@ -36,22 +36,25 @@ pub fn render(head: &str, sections: &[HelpSection], tail: &str) -> String {
             out.push_str("  ");
             out.push_str(&row.usage);
             out.push('\n');
-            let mut facts = Vec::new();
-            if let Some(d) = &row.default {
-                facts.push(format!("[default: {d}]"));
+            for line in wrap(&row.description, WIDTH - INDENT.len()) {
+                push_line(&mut out, &line);
             }
-            if let Some(e) = &row.env {
-                facts.push(format!("[env: {e}]"));
-            }
-            let text = if facts.is_empty() {
-                row.description.clone()
+            let facts: Vec<String> = [
+                row.default.as_ref().map(|d| format!("[default: {d}]")),
+                row.env.as_ref().map(|e| format!("[env: {e}]")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let joined = facts.join(" ");
+            if INDENT.len() + joined.chars().count() <= WIDTH {
+                if !joined.is_empty() {
+                    push_line(&mut out, &joined);
+                }
             } else {
-                format!("{} {}", row.description, facts.join(" "))
-            };
-            for line in wrap(&text, WIDTH - INDENT.len()) {
-                out.push_str(INDENT);
-                out.push_str(&line);
-                out.push('\n');
+                for fact in &facts {
+                    push_line(&mut out, fact);
+                }
             }
         }
         out.push('\n');
@@ -59,6 +62,12 @@ pub fn render(head: &str, sections: &[HelpSection], tail: &str) -> String {
     out.push_str(tail.trim_end());
     out.push('\n');
     out
+}
+
+fn push_line(out: &mut String, line: &str) {
+    out.push_str(INDENT);
+    out.push_str(line);
+    out.push('\n');
 }
 
 /// Words into lines of at most `width` characters (a longer word gets its own line).
@@ -120,7 +129,7 @@ mod tests {
         );
         assert_eq!(
             text,
-            "tool 1.0\n\nUsage: tool [OPTIONS]\n\nOptions:\n  --mode apply|check\n      What to do. [default: apply] [env: DEVOPNESS_MODE]\n  --pipeline-ids LIST\n      Ids.\n\nExit codes: 0 ok.\n"
+            "tool 1.0\n\nUsage: tool [OPTIONS]\n\nOptions:\n  --mode apply|check\n      What to do.\n      [default: apply] [env: DEVOPNESS_MODE]\n  --pipeline-ids LIST\n      Ids.\n\nExit codes: 0 ok.\n"
         );
         for line in text.lines() {
             assert!(line.chars().count() <= WIDTH, "{line}");

@@ -28,6 +28,7 @@ pub mod terminal;
 pub mod actions_io;
 pub mod apply;
 pub mod devopness;
+pub mod front_door;
 pub mod github;
 pub mod http;
 pub mod output_files;

@@ -9,6 +9,7 @@ use crate::apply::{self, Job};
 use crate::devopness::Client;
 use crate::inputs::{self, Config, InputError};
 use crate::outcome::PipelineOutcome;
+use crate::output_files::{self, OutputFiles};
 use crate::plan::Identity;
 use crate::providers;
 use crate::report::{self, log::Line};
@@ -31,10 +32,18 @@ pub fn mask_secrets(vars: &[(String, String)], log: &Log) {
     }
 }
 
-/// The runner's files for outputs and the step summary, when it gives them.
-struct Files {
-    outputs: Option<PathBuf>,
-    summary: Option<PathBuf>,
+/// Where a run's outputs and Markdown report go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sinks {
+    /// The GitHub runner's files (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`), when it
+    /// gives them; without `GITHUB_OUTPUT` the outputs are logged.
+    Runner {
+        outputs: Option<PathBuf>,
+        summary: Option<PathBuf>,
+    },
+    /// The files a command line asked for (`--output-json`, `--output-dotenv`,
+    /// `--summary-file`); the report ends with its headline.
+    Files(OutputFiles),
 }
 
 /// A variable of the environment, trimmed; empty means not set.
@@ -48,18 +57,39 @@ fn env_var<'a>(vars: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// Runs the action with these environment variables; returns the exit status.
 pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     let started = Instant::now();
-    let files = Files {
-        outputs: env_var(vars, "GITHUB_OUTPUT").map(PathBuf::from),
-        summary: env_var(vars, "GITHUB_STEP_SUMMARY").map(PathBuf::from),
-    };
+    let summary = env_var(vars, "GITHUB_STEP_SUMMARY").map(PathBuf::from);
     let config = match inputs::read(vars) {
         Ok(c) => c,
         Err(errors) => {
-            report_input_errors(&errors, log, files.summary.as_deref());
+            report_input_errors(&errors, log, summary.as_deref());
             return EXIT_FAILED;
         }
     };
-    let Some(http) = http_client(&config, env_var(vars, "SSL_CERT_FILE"), log) else {
+    let sinks = Sinks::Runner {
+        outputs: env_var(vars, "GITHUB_OUTPUT").map(PathBuf::from),
+        summary,
+    };
+    execute(
+        &config,
+        env_var(vars, "SSL_CERT_FILE"),
+        &sinks,
+        log,
+        started,
+    )
+    .await
+}
+
+/// Runs a validated configuration (whatever front door it came through) and
+/// reports to `sinks`; returns the exit status. `started`: when the run began (the
+/// timeout counts from there).
+pub async fn execute(
+    config: &Config,
+    ssl_cert_file: Option<&str>,
+    sinks: &Sinks,
+    log: &Log,
+    started: Instant,
+) -> u8 {
+    let Some(http) = http_client(config, ssl_cert_file, log) else {
         return EXIT_FAILED;
     };
     let client = Client::new(
@@ -80,7 +110,7 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     };
     let mut outcomes = apply::run_all(job, &config.pipeline_ids, config.max_concurrency).await;
     redact_outcomes(&mut outcomes, log);
-    report_run(&config, &outcomes, &files, log).await
+    report_run(config, &outcomes, sinks, log).await
 }
 
 /// The HTTP client, trusting the bundled roots, `ca-certificate` and the file named
@@ -108,7 +138,7 @@ fn http_client(config: &Config, ssl_cert_file: Option<&str>, log: &Log) -> Optio
 }
 
 /// Logs, the drift issue, outputs and summary; returns the exit status.
-async fn report_run(config: &Config, outcomes: &[PipelineOutcome], files: &Files, log: &Log) -> u8 {
+async fn report_run(config: &Config, outcomes: &[PipelineOutcome], sinks: &Sinks, log: &Log) -> u8 {
     let options = &config.options;
     let hooks = report::hooks_output(outcomes, report::HOOKS_OUTPUT_LIMIT);
     for line in report::log::lines(outcomes, options, &config.status.extra_headers, &hooks) {
@@ -135,26 +165,85 @@ async fn report_run(config: &Config, outcomes: &[PipelineOutcome], files: &Files
         }
     }
     let outputs = report::outputs(outcomes, options, &hooks);
-    let outputs_written = write_outputs(&outputs, files.outputs.as_deref(), log);
-    if let Some(path) = &files.summary {
-        if let Err(e) = actions_io::write_summary(path, &log.secrets().redact(&md)) {
+    let md = log.secrets().redact(&md);
+    let outputs_written = match sinks {
+        Sinks::Runner {
+            outputs: file,
+            summary,
+        } => write_runner_files(&outputs, file.as_deref(), summary.as_deref(), &md, log),
+        Sinks::Files(files) => {
+            log.group(&report::markdown::plain_headline(outcomes, options));
+            write_output_files(files, &outputs, &md, log)
+        }
+    };
+    if !all_ok || !outputs_written {
+        EXIT_FAILED
+    } else if drift && options.fail_on_drift {
+        let switch = match sinks {
+            Sinks::Runner { .. } => "`fail-on-drift: false`",
+            Sinks::Files(_) => "`--fail-on-drift=false`",
+        };
+        log.error(
+            None,
+            &format!("drift found: see the report above ({switch} makes this exit 0)"),
+        );
+        EXIT_DRIFT
+    } else {
+        EXIT_OK
+    }
+}
+
+/// The runner's outputs file and step summary; false when the outputs could not be
+/// written.
+fn write_runner_files(
+    outputs: &[(&str, String)],
+    file: Option<&Path>,
+    summary: Option<&Path>,
+    md: &str,
+    log: &Log,
+) -> bool {
+    let written = write_outputs(outputs, file, log);
+    if let Some(path) = summary {
+        if let Err(e) = actions_io::write_summary(path, md) {
             log.warning(
                 None,
                 &format!("could not write the step summary ({}): {e}", path.display()),
             );
         }
     }
-    if !all_ok || !outputs_written {
-        EXIT_FAILED
-    } else if drift && options.fail_on_drift {
-        log.error(
-            None,
-            "drift found: see the report above (`fail-on-drift: false` makes this exit 0)",
-        );
-        EXIT_DRIFT
-    } else {
-        EXIT_OK
+    written
+}
+
+/// The files a command line asked for; false when one could not be written.
+fn write_output_files(
+    files: &OutputFiles,
+    outputs: &[(&str, String)],
+    md: &str,
+    log: &Log,
+) -> bool {
+    let dotenv = files.dotenv.as_ref().map(|path| {
+        (
+            path,
+            output_files::dotenv(outputs).map_err(|e| e.to_string()),
+        )
+    });
+    let writes = [
+        files
+            .json
+            .as_ref()
+            .map(|path| (path, Ok(output_files::json_object(outputs)))),
+        dotenv,
+        files.summary.as_ref().map(|path| (path, Ok(md.to_owned()))),
+    ];
+    let mut ok = true;
+    for (path, text) in writes.into_iter().flatten() {
+        let result = text.and_then(|t| output_files::write(path, &t).map_err(|e| e.to_string()));
+        if let Err(e) = result {
+            log.error(None, &format!("could not write {}: {e}", path.display()));
+            ok = false;
+        }
     }
+    ok
 }
 
 /// Prints one line of the report's log.

@@ -344,10 +344,7 @@ fn repository(
         };
         c.push(
             I::Repository,
-            format!(
-                "not set: pass the {} repository (`repository: ...`){hint}",
-                provider.name()
-            ),
+            format!("not set: pass the {} repository{hint}", provider.name()),
         );
         return String::new();
     };
