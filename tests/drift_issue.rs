@@ -2,7 +2,7 @@
 //! if closed by hand, commented on and closed once in sync; GitHub failures are
 //! reported without hiding the drift result. Every request the action sends to GitHub, and
 //! every response the fake GitHub gives it, must fit GitHub's published description
-//! (npm `@octokit/openapi`, through `github_contract`).
+//! (npm `@octokit/openapi`, through `openapi_contract`).
 
 mod support;
 use fake_github::FakeGitHub;
@@ -69,14 +69,14 @@ impl World {
     /// Returns the operations used, in order.
     fn assert_contract(&self) -> Vec<String> {
         let exchanges = self.github.exchanges();
-        let spec = github_contract::github();
+        let spec = openapi_contract::github();
         if let Err(problems) = spec.check_exchanges(&exchanges, true) {
             panic!("GitHub requests or responses depart from @octokit/openapi:\n{problems}");
         }
         exchanges
             .iter()
             .filter_map(|e| {
-                let request = github_contract::Request::recorded(&e.request);
+                let request = openapi_contract::Request::recorded(&e.request);
                 let (op, _) = spec.find(request.method, request.path).ok()?;
                 Some(op.id.clone())
             })

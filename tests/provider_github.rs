@@ -1,6 +1,6 @@
 //! GitHub (and GitHub Enterprise Server) commit statuses. The request each hook makes at
 //! deploy time, rendered as Devopness renders it, must fit `repos/create-commit-status` in
-//! GitHub's published description (npm `@octokit/openapi`, through `github_contract`).
+//! GitHub's published description (npm `@octokit/openapi`, through `openapi_contract`).
 
 mod support;
 use support::providers::*;
@@ -13,9 +13,9 @@ const INPUTS: &[(&str, &str)] = &[("repository", "octo-org/my-app")];
 /// types and enums).
 fn assert_fits_github(r: &RenderedRequest) {
     let body = r.body.to_string();
-    let request = github_contract::Request::to_url("POST", &r.url, &body)
+    let request = openapi_contract::Request::to_url("POST", &r.url, &body)
         .unwrap_or_else(|| panic!("not an absolute URL: {}", r.url));
-    match github_contract::github().check_request(&request) {
+    match openapi_contract::github().check_request(&request) {
         Ok(op) => assert_eq!(op.id, "repos/create-commit-status", "{}", r.url),
         Err(problems) => panic!(
             "POST {} {body} departs from @octokit/openapi:\n{}",

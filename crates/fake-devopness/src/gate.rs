@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use fake_http::Incoming;
+use fake_http::{Incoming, RecordedResponse};
 
 use crate::faults::{huge_json, proxy_page, FaultKind, HTML_PAGE, MALFORMED_JSON};
 use crate::pagination::LinkMode;
@@ -39,9 +39,8 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
     };
     match response {
         Some(response) => {
-            app.lock()
-                .requests
-                .set_status(seq, response.status().as_u16());
+            let (response, recorded) = RecordedResponse::capture(response).await;
+            app.lock().requests.answer(seq, Some(recorded));
             response
         }
         None => {

@@ -35,6 +35,9 @@ pub use faults::{Fault, FaultKind};
 use model::{render, View};
 use server::{App, State};
 
+/// A request the fake received with the response it got ([`FakeDevopness::exchanges`]).
+pub use fake_http::{Exchange, RecordedResponse};
+
 /// A running fake. Dropping it stops the server and closes its connections.
 pub struct FakeDevopness {
     /// Declared first: dropped first, it stops the server before the state goes.
@@ -199,6 +202,13 @@ impl FakeDevopness {
         self.app.lock().requests.all()
     }
 
+    /// Every request received, in order, each with the response it got (`None` when the
+    /// connection was dropped): what a contract test checks against Devopness's description.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.app.lock().requests.exchanges()
+    }
+
+    /// Forgets the requests and responses received so far.
     pub fn clear_requests(&self) {
         self.app.lock().requests.clear();
     }

@@ -153,8 +153,10 @@ impl Store {
             "pipeline_id": pipeline_id,
             "resource_type": "application",
             "resource_id": APPLICATION_ID_BASE + pipeline_id,
-            "settings": { "request_headers": [], "request_body": null },
+            // No `request_body` until one is given: the description's is never null.
+            "settings": { "request_headers": [] },
             "trigger_when": { "events": [], "conditions": [] },
+            "secret": self.secret(),
             "secret_algorithm": null,
             "secret_header_name": null,
             "created_by_user": user(),
@@ -205,6 +207,17 @@ impl Store {
             "updated_at": now,
         });
         self.deliveries.push(delivery);
+    }
+
+    /// The one-time `secret` of a new hook: 40 hex digits (a string, as `Hook.secret` is).
+    fn secret(&mut self) -> String {
+        let words = [
+            self.ids.next_u64(),
+            self.ids.next_u64(),
+            self.ids.next_u64(),
+        ];
+        let hex: String = words.iter().map(|w| format!("{w:016x}")).collect();
+        hex[..40].to_string()
     }
 
     /// A UUIDv7-shaped id: milliseconds, then the sub-millisecond micros, then random bits.
@@ -276,10 +289,10 @@ pub(crate) enum View {
 pub(crate) fn render(hook: &Map<String, Value>, view: View, body_as_string: bool) -> Value {
     let mut out = hook.clone();
     match view {
-        View::Created => {
-            out.insert("secret".into(), Value::Null);
+        View::Created => {}
+        View::Full => {
+            out.remove("secret");
         }
-        View::Full => {}
         View::Relation => {
             for key in [
                 "secret",

@@ -379,17 +379,21 @@ fn settings(errors: &mut Errors, value: Option<&Value>, creating: bool) -> Optio
     }
 
     let body_field = "settings.request_body";
-    let body = match object.get("request_body") {
-        None => Value::Null,
-        Some(v @ (Value::Object(_) | Value::Array(_) | Value::String(_))) => v.clone(),
+    let mut settings = Map::new();
+    settings.insert("request_headers".into(), Value::Array(headers));
+    match object.get("request_body") {
+        // Left out when not given: `request_body` is never null (HookOutgoingSettings).
+        None => {}
+        Some(v @ (Value::Object(_) | Value::Array(_) | Value::String(_))) => {
+            settings.insert("request_body".into(), v.clone());
+        }
         Some(_) => {
             errors.add(body_field, must_be(body_field, "an array or a string"));
             ok = false;
-            Value::Null
         }
-    };
+    }
 
-    ok.then(|| serde_json::json!({ "request_headers": headers, "request_body": body }))
+    ok.then_some(Value::Object(settings))
 }
 
 fn header(errors: &mut Errors, field: &str, item: &Value) -> Option<Value> {

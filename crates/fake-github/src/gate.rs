@@ -10,10 +10,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use fake_http::Incoming;
+use fake_http::{Incoming, RecordedResponse};
 
 use crate::reply::{message, outage_status, DOC_ROOT};
-use crate::server::{App, RecordedResponse};
+use crate::server::App;
 use crate::Outage;
 
 pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
@@ -42,7 +42,7 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
             response
         }
     };
-    let (response, recorded) = keep(response).await;
+    let (response, recorded) = RecordedResponse::capture(response).await;
     app.lock().answer(seq, Some(recorded));
     response
 }
@@ -88,25 +88,4 @@ fn add_github_headers(response: &mut Response, seq: u64) {
         (crate::model::now() + 3600).to_string(),
     );
     set("x-ratelimit-resource", "core".to_string());
-}
-
-/// The response as sent, and its record (the endpoints' bodies are small and in memory).
-async fn keep(response: Response) -> (Response, RecordedResponse) {
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    let recorded = RecordedResponse {
-        status: parts.status.as_u16(),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
-                (k.as_str().to_string(), value)
-            })
-            .collect(),
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    };
-    (Response::from_parts(parts, Body::from(bytes)), recorded)
 }

@@ -31,7 +31,8 @@ use serde_json::Value;
 
 /// One request the fake received.
 pub use fake_http::RecordedRequest;
-pub use server::{Exchange, RecordedResponse};
+/// What the fake answered: each request with its response.
+pub use fake_http::{Exchange, RecordedResponse};
 
 use model::{human, token_user, View};
 use server::{App, State};

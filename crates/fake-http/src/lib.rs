@@ -6,7 +6,8 @@
 //! - [`Conn`]: a connection's kill switch, so a handler can drop the connection without a
 //!   response;
 //! - [`read_request`]: a request's body read in full, and its kill switch;
-//! - [`RecordedRequest`] and [`RequestLog`]: every request received, with the status answered;
+//! - [`RecordedRequest`], [`RecordedResponse`], [`Exchange`] and [`RequestLog`]: every request
+//!   received, with the status (or the whole response) answered;
 //! - [`query`] and [`time`]: small helpers both fakes' models need;
 //! - [`testing`]: a raw HTTP/1.1 client over `std::net::TcpStream` for the fakes' tests.
 
@@ -19,6 +20,6 @@ pub mod testing;
 pub mod time;
 
 pub use listener::Conn;
-pub use record::{RecordedRequest, RequestLog};
+pub use record::{Exchange, RecordedRequest, RecordedResponse, RequestLog};
 pub use request::{authorization, read_request, Incoming, MAX_BODY};
 pub use server::{start_on_free_port, Binding, Server, Shared};

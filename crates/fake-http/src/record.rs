@@ -1,6 +1,8 @@
-//! What a fake received: every request, with the status answered.
+//! What a fake received: every request, with the response it got.
 
+use axum::body::Body;
 use axum::http::request::Parts;
+use axum::response::Response;
 use serde_json::Value;
 
 use crate::query;
@@ -72,32 +74,117 @@ impl RecordedRequest {
     }
 }
 
-/// Every request received, each with a sequence number to set its status once answered.
+/// One response a fake sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedResponse {
+    pub status: u16,
+    /// Header names lower-cased, in the order sent.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl RecordedResponse {
+    /// The response as it will be sent, and its record (the fakes' bodies are small and
+    /// in memory, so reading it whole changes nothing the client sees).
+    pub async fn capture(response: Response) -> (Response, RecordedResponse) {
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        let recorded = RecordedResponse {
+            status: parts.status.as_u16(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| {
+                    let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                    (k.as_str().to_string(), value)
+                })
+                .collect(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        };
+        (Response::from_parts(parts, Body::from(bytes)), recorded)
+    }
+
+    /// The first header of that name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+}
+
+/// A request and the response it got (`None` when the connection was dropped instead, or
+/// when the fake recorded only the status).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    pub request: RecordedRequest,
+    pub response: Option<RecordedResponse>,
+}
+
+/// Every request received, each with a sequence number to set its status (or its whole
+/// response) once answered.
 #[derive(Debug, Default)]
 pub struct RequestLog {
-    requests: Vec<(u64, RecordedRequest)>,
+    requests: Vec<(u64, Exchange)>,
     next_seq: u64,
 }
 
 impl RequestLog {
-    /// Records the request (status 0 until [`RequestLog::set_status`]); returns its sequence
-    /// number, which keeps increasing across [`RequestLog::clear`].
+    /// Records the request (status 0 until [`RequestLog::set_status`] or
+    /// [`RequestLog::answer`]); returns its sequence number, which keeps increasing across
+    /// [`RequestLog::clear`].
     pub fn record(&mut self, parts: &Parts, body: &[u8]) -> u64 {
         self.next_seq += 1;
         let request = RecordedRequest::new(parts, body);
-        self.requests.push((self.next_seq, request));
+        let exchange = Exchange {
+            request,
+            response: None,
+        };
+        self.requests.push((self.next_seq, exchange));
         self.next_seq
     }
 
+    fn get_mut(&mut self, seq: u64) -> Option<&mut Exchange> {
+        self.requests
+            .iter_mut()
+            .rev()
+            .find(|(s, _)| *s == seq)
+            .map(|(_, e)| e)
+    }
+
     pub fn set_status(&mut self, seq: u64, status: u16) {
-        if let Some((_, r)) = self.requests.iter_mut().rev().find(|(s, _)| *s == seq) {
-            r.status = status;
+        if let Some(e) = self.get_mut(seq) {
+            e.request.status = status;
+        }
+    }
+
+    /// Records the response to request `seq` and its status (`None`: the connection was
+    /// dropped, status 0).
+    pub fn answer(&mut self, seq: u64, response: Option<RecordedResponse>) {
+        if let Some(e) = self.get_mut(seq) {
+            e.request.status = response.as_ref().map_or(0, |r| r.status);
+            e.response = response;
         }
     }
 
     /// Every request recorded (since the last clear), in order.
     pub fn all(&self) -> Vec<RecordedRequest> {
-        self.requests.iter().map(|(_, r)| r.clone()).collect()
+        self.requests
+            .iter()
+            .map(|(_, e)| e.request.clone())
+            .collect()
+    }
+
+    /// Every request recorded (since the last clear), in order, with its response.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.requests.iter().map(|(_, e)| e.clone()).collect()
     }
 
     pub fn clear(&mut self) {
@@ -138,6 +225,22 @@ mod tests {
         assert_eq!(all[0].header("X-TRACE"), Some("a"));
         assert_eq!(all[1].json(), Some(serde_json::json!({ "k": 1 })));
         assert_eq!(all[0].json(), None);
+        let response = RecordedResponse {
+            status: 204,
+            headers: vec![("x-a".into(), "1".into())],
+            body: String::new(),
+        };
+        log.answer(first, Some(response.clone()));
+        let exchanges = log.exchanges();
+        assert_eq!(exchanges[0].request.status, 204);
+        assert_eq!(exchanges[0].response, Some(response));
+        assert_eq!(
+            exchanges[0].response.as_ref().and_then(|r| r.header("X-A")),
+            Some("1")
+        );
+        assert_eq!(exchanges[1].response, None, "a status alone is no response");
+        log.answer(second, None);
+        assert_eq!(log.all()[1].status, 0, "dropped");
         log.clear();
         assert!(log.all().is_empty());
         assert!(

@@ -29,7 +29,8 @@ enum Segment {
 pub(crate) enum Location {
     Path,
     Query,
-    /// Headers and cookies (not checked).
+    Header,
+    /// Cookies (not checked).
     Other,
 }
 
@@ -189,6 +190,7 @@ fn parameter(p: &Value) -> Parameter {
     let location = match p.get("in").and_then(Value::as_str) {
         Some("path") => Location::Path,
         Some("query") => Location::Query,
+        Some("header") => Location::Header,
         _ => Location::Other,
     };
     Parameter {

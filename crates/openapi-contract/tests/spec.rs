@@ -2,7 +2,7 @@
 //! refused, with a message naming what is wrong.
 
 use fake_github::FakeGitHub;
-use github_contract::{github, Mismatch, Request, Response};
+use openapi_contract::{github, Mismatch, Request, Response};
 use serde_json::{json, Value};
 
 fn post(path: &str, body: &str) -> Result<String, Vec<Mismatch>> {
@@ -339,10 +339,13 @@ fn responses_that_depart_from_the_spec_are_refused() {
 #[test]
 fn a_missing_spec_says_how_to_install_it() {
     let missing = std::path::Path::new("/nonexistent/api.github.com.json");
-    let error = github_contract::Spec::load(missing)
+    let error = openapi_contract::github::load(missing)
         .err()
         .unwrap_or_default();
     assert!(error.contains("scripts/install-github-openapi"), "{error}");
     assert!(error.contains("scripts/test"), "{error}");
-    assert!(error.contains(github_contract::SPEC_ENV), "{error}");
+    assert!(
+        error.contains(openapi_contract::github::SPEC_ENV),
+        "{error}"
+    );
 }

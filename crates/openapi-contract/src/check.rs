@@ -2,42 +2,51 @@
 
 use std::fmt;
 
-use fake_github::{RecordedRequest, RecordedResponse};
+use fake_http::{RecordedRequest, RecordedResponse};
 use serde_json::Value;
 
 use crate::operation::{Location, Operation};
 use crate::schema;
 use crate::Spec;
 
-/// A request, as sent to GitHub.
+/// A request, as sent to the service.
 #[derive(Debug, Clone)]
 pub struct Request<'a> {
     /// Upper case.
     pub method: &'a str,
-    /// Below the API root (`https://api.github.com`, or a GitHub Enterprise Server's
-    /// `https://HOST/api/v3`), without the query.
+    /// Below the API root (e.g. `https://api.devopness.com`, `https://api.github.com`, or a
+    /// GitHub Enterprise Server's `https://HOST/api/v3`), without the query.
     pub path: &'a str,
     /// Decoded, in order.
     pub query: Vec<(String, String)>,
     pub content_type: Option<&'a str>,
     /// Empty when there is none.
     pub body: &'a str,
+    /// Every header sent (name, value); `None` when they are not known, and not checked.
+    pub headers: Option<Vec<(&'a str, &'a str)>>,
 }
 
 impl<'a> Request<'a> {
-    /// A request a fake received (its `/api/v3` prefix dropped).
+    /// A request a fake received (its `/api/v3` prefix dropped), headers included.
     pub fn recorded(request: &'a RecordedRequest) -> Request<'a> {
+        let headers = request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
         Request {
             method: &request.method,
             path: request.route(),
             query: request.query_pairs(),
             content_type: request.header("content-type"),
             body: &request.body,
+            headers: Some(headers),
         }
     }
 
-    /// A JSON request to an absolute URL on `https://api.github.com` or a GitHub Enterprise
-    /// Server's `https://HOST/api/v3`; `None` when `url` is not `scheme://host/path`.
+    /// A JSON request to an absolute URL on the API root (`https://api.github.com`, a GitHub
+    /// Enterprise Server's `https://HOST/api/v3`, `https://api.devopness.com`), its headers
+    /// unknown; `None` when `url` is not `scheme://host/path`.
     pub fn to_url(method: &'a str, url: &'a str, body: &'a str) -> Option<Request<'a>> {
         let (_, rest) = url.split_once("://")?;
         let slash = rest.find('/')?;
@@ -64,11 +73,12 @@ impl<'a> Request<'a> {
             query,
             content_type: Some("application/json"),
             body,
+            headers: None,
         })
     }
 }
 
-/// A response, as GitHub (or the fake) sent it.
+/// A response, as the service (or its fake) sent it.
 #[derive(Debug, Clone, Copy)]
 pub struct Response<'a> {
     pub status: u16,
@@ -103,6 +113,14 @@ pub enum Mismatch {
     },
     MissingQueryParameter {
         name: String,
+    },
+    /// A header the operation requires was not sent.
+    MissingHeader {
+        name: String,
+    },
+    Header {
+        name: String,
+        problems: Vec<String>,
     },
     QueryParameter {
         name: String,
@@ -149,6 +167,10 @@ impl fmt::Display for Mismatch {
             }
             Mismatch::MissingQueryParameter { name } => {
                 write!(f, "required query parameter `{name}` is missing")
+            }
+            Mismatch::MissingHeader { name } => write!(f, "required header `{name}` is missing"),
+            Mismatch::Header { name, problems } => {
+                write!(f, "header `{name}`: {}", list(problems))
             }
             Mismatch::QueryParameter { name, problems } => {
                 write!(f, "query parameter `{name}`: {}", list(problems))
@@ -205,8 +227,8 @@ fn typed(value: &str, schema: &Value) -> Value {
 
 impl Spec {
     /// The operation `request` is for, when it fits the spec: method and path, every path
-    /// and query parameter, and the body (which may hold only the fields the operation
-    /// declares, at any depth). Headers are not checked.
+    /// and query parameter, the headers it declares (when the request's are known), and the
+    /// body (which may hold only the fields the operation declares, at any depth).
     pub fn check_request(&self, request: &Request<'_>) -> Result<&Operation, Vec<Mismatch>> {
         let (op, values) = self
             .find(request.method, request.path)
@@ -225,6 +247,9 @@ impl Spec {
             }
         }
         self.check_query(op, &request.query, &mut problems);
+        if let Some(headers) = &request.headers {
+            self.check_headers(op, headers, &mut problems);
+        }
         self.check_body(op, request, &mut problems);
         if problems.is_empty() {
             Ok(op)
@@ -256,6 +281,35 @@ impl Spec {
             {
                 let name = p.name.clone();
                 out.push(Mismatch::MissingQueryParameter { name });
+            }
+        }
+    }
+
+    /// Each header parameter the operation declares: present when required, and of its
+    /// schema when sent (names are case-insensitive).
+    fn check_headers(&self, op: &Operation, headers: &[(&str, &str)], out: &mut Vec<Mismatch>) {
+        for p in op.parameters.iter() {
+            if p.location != Location::Header {
+                continue;
+            }
+            let sent = headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&p.name));
+            let Some((_, value)) = sent else {
+                if p.required {
+                    let name = p.name.clone();
+                    out.push(Mismatch::MissingHeader { name });
+                }
+                continue;
+            };
+            let found =
+                self.check_value(op, "header", &p.name, &p.schema, &typed(value, &p.schema));
+            if !found.is_empty() {
+                let name = p.name.clone();
+                out.push(Mismatch::Header {
+                    name,
+                    problems: found,
+                });
             }
         }
     }
@@ -311,9 +365,8 @@ impl Spec {
         self.validate(&key, false, || schema::to_json_schema(schema), value)
     }
 
-    /// Whether `response` is one `op` documents: its status (an error status the operation
-    /// does not list must carry GitHub's `basic-error` body: GitHub sends 401, 403, 503, ...
-    /// on every operation, the spec lists them on some), its media type and its body; a
+    /// Whether `response` is one `op` documents: its status (or an error status the service
+    /// answers on any operation, see [`crate::ErrorBody`]), its media type and its body; a
     /// success body may hold only the fields the spec declares.
     pub fn check_response(
         &self,
@@ -321,28 +374,16 @@ impl Spec {
         response: &Response<'_>,
     ) -> Result<(), Vec<Mismatch>> {
         let status = response.status;
-        let documented = op.response(status);
-        let (key, schema) = match documented {
-            Some(spec) if !spec.content => {
-                return if response.body.trim().is_empty() {
-                    Ok(())
-                } else {
-                    Err(vec![Mismatch::UnexpectedResponseBody { status }])
-                };
-            }
-            Some(spec) => (format!("{} response {status}", op.id), spec.json.clone()),
-            None if status >= 400 => (
-                "basic-error".to_string(),
-                Some(serde_json::json!({ "$ref": "#/components/schemas/basic-error" })),
-            ),
-            None => {
+        let (key, schema) = match self.expected(op, status) {
+            Expected::Json(key, schema) => (key, schema),
+            // Documented with a body that is not JSON: nothing more to check.
+            Expected::Unchecked => return Ok(()),
+            Expected::Empty if response.body.trim().is_empty() => return Ok(()),
+            Expected::Empty => return Err(vec![Mismatch::UnexpectedResponseBody { status }]),
+            Expected::Undocumented => {
                 let documented = op.statuses().into_iter().map(str::to_string).collect();
                 return Err(vec![Mismatch::UndocumentedStatus { status, documented }]);
             }
-        };
-        let Some(schema) = schema else {
-            // Documented with a body that is not JSON: nothing more to check.
-            return Ok(());
         };
         let mut problems = Vec::new();
         if !is_json(response.content_type) {
@@ -351,8 +392,9 @@ impl Spec {
         }
         match serde_json::from_str::<Value>(response.body) {
             Ok(value) => {
-                // The data must hold only documented fields; an error body is GitHub's
-                // envelope, which carries fields its schemas lag behind (a 422's `status`).
+                // The data must hold only documented fields; an error body is the service's
+                // envelope, which carries fields its schemas lag behind (GitHub's 422's
+                // `status`).
                 let close = status < 400;
                 let found = self.validate(&key, close, || schema::to_json_schema(&schema), &value);
                 if !found.is_empty() {
@@ -376,4 +418,40 @@ impl Spec {
             Err(problems)
         }
     }
+
+    /// What `op` answers with `status`: the documented response, checked together with the
+    /// error body the service sends on any operation; that error body alone where the
+    /// operation documents the status without one, or not at all.
+    fn expected(&self, op: &Operation, status: u16) -> Expected {
+        let common = if status >= 400 {
+            (self.error_body)(status)
+        } else {
+            None
+        };
+        let key = format!("{} response {status}", op.id);
+        match (op.response(status), common) {
+            (Some(spec), common) if spec.content => match (&spec.json, common) {
+                (None, _) => Expected::Unchecked,
+                (Some(own), None) => Expected::Json(key, own.clone()),
+                (Some(own), Some(common)) => {
+                    Expected::Json(key, serde_json::json!({ "allOf": [own, common] }))
+                }
+            },
+            (_, Some(common)) => Expected::Json(format!("error {status}"), common),
+            (Some(_), None) => Expected::Empty,
+            (None, None) => Expected::Undocumented,
+        }
+    }
+}
+
+/// What a response must be.
+enum Expected {
+    /// JSON fitting this schema (keyed for the validators' cache).
+    Json(String, Value),
+    /// A body that is not JSON: not checked.
+    Unchecked,
+    /// No body.
+    Empty,
+    /// Nothing: the status is not documented.
+    Undocumented,
 }

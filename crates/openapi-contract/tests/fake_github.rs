@@ -5,7 +5,7 @@
 
 use fake_github::{FakeGitHub, Outage};
 use fake_http::testing::{send_at, Reply};
-use github_contract::github;
+use openapi_contract::github;
 use serde_json::{json, Value};
 
 const TOKEN: &str = "ghs_contract";

@@ -1,53 +1,54 @@
-//! GitHub's REST API contract, for tests: requests and responses checked against the
-//! OpenAPI description GitHub publishes (npm `@octokit/openapi`,
-//! `generated/api.github.com.json`), so neither the fake GitHub nor what the action and its
-//! hooks send can drift from the real API unnoticed.
+//! The services' contracts, for tests: requests and responses checked against the OpenAPI
+//! descriptions the services publish, so neither the fakes nor what the action and its
+//! hooks send can drift from the real APIs unnoticed. One checker, two descriptions:
 //!
-//! The file is installed, pinned, under `target/` by `scripts/install-github-openapi` (a
-//! step of `scripts/test`); a test never fetches it, and fails, saying how to install it,
-//! when it is missing. Its schemas are OpenAPI 3.0's, read as JSON Schema draft 4 (see
-//! [`to_json_schema`]) and validated with the `jsonschema` crate, formats included.
+//! - [`github()`]: GitHub's REST API (npm `@octokit/openapi`,
+//!   `generated/api.github.com.json`), installed, pinned, under `target/` by
+//!   `scripts/install-github-openapi` (a step of `scripts/test`);
+//! - [`devopness()`]: Devopness's API (`openapi.json` of the shared folder beside the clone,
+//!   `../shared/devopness-api/`), read with the corrections its `NOTES.md` documents, applied
+//!   in code when it is loaded (see [`devopness`]'s module).
+//!
+//! A test never fetches a description, and fails, saying what to do, when one is missing.
+//! Their schemas are OpenAPI 3.0's, read as JSON Schema draft 4 (see [`to_json_schema`])
+//! and validated with the `jsonschema` crate, formats included.
 //!
 //! ```no_run
-//! use github_contract::{github, Request};
+//! use openapi_contract::{github, Request};
 //! let request = Request::to_url("POST", "https://api.github.com/repos/o/r/statuses/abc", r#"{"state":"success"}"#);
 //! let op = github().check_request(&request.expect("a URL")).expect("fits the spec");
 //! assert_eq!(op.id, "repos/create-commit-status");
 //! ```
 
 mod check;
-mod locate;
+pub mod devopness;
+pub mod github;
 mod operation;
 mod schema;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use fake_github::Exchange;
+use fake_http::Exchange;
 use jsonschema::Validator;
 use serde_json::{Map, Value};
 
 pub use check::{Mismatch, Request, Response};
-pub use locate::{spec_path, SPEC_ENV};
+pub use devopness::devopness;
+pub use github::github;
 pub use operation::Operation;
 pub use schema::to_json_schema;
 
-/// GitHub's REST API description, loaded once per test process.
-///
-/// # Panics
-/// When the description is not installed (with what to run), or cannot be read.
-pub fn github() -> &'static Spec {
-    static SPEC: OnceLock<Result<Spec, String>> = OnceLock::new();
-    match SPEC.get_or_init(|| Spec::load(&spec_path())) {
-        Ok(spec) => spec,
-        Err(e) => panic!("{e}"),
-    }
-}
+/// The body schema of an error status the service may answer on any operation, whatever
+/// the operation documents (`None`: the status must be documented).
+pub type ErrorBody = fn(u16) -> Option<Value>;
 
 /// An OpenAPI description, its operations, and the validators built so far.
 pub struct Spec {
     version: String,
+    /// What the service sends with an error status beyond what the description says.
+    error_body: ErrorBody,
     /// `components.schemas`, as JSON Schema.
     components: Map<String, Value>,
     operations: Vec<Operation>,
@@ -55,14 +56,23 @@ pub struct Spec {
 }
 
 impl Spec {
-    pub fn load(path: &Path) -> Result<Spec, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| locate::not_installed(path, &e))?;
-        let spec: Value = serde_json::from_str(&text)
+    /// The description in `path` (`missing` says what to do when it cannot be read), with
+    /// `correct` applied to it first.
+    pub(crate) fn load(
+        path: &Path,
+        missing: impl FnOnce(&Path, &std::io::Error) -> String,
+        correct: impl FnOnce(&mut Value) -> Result<(), String>,
+        error_body: ErrorBody,
+    ) -> Result<Spec, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| missing(path, &e))?;
+        let mut spec: Value = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
-        Ok(Spec::new(&spec))
+        correct(&mut spec).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Spec::new(&spec, error_body))
     }
 
-    pub fn new(spec: &Value) -> Spec {
+    /// The description `spec`, as it is (no corrections).
+    pub fn new(spec: &Value, error_body: ErrorBody) -> Spec {
         let components = spec
             .pointer("/components/schemas")
             .and_then(Value::as_object)
@@ -74,6 +84,7 @@ impl Spec {
             })
             .unwrap_or_default();
         Spec {
+            error_body,
             version: spec
                 .pointer("/info/version")
                 .and_then(Value::as_str)
@@ -85,7 +96,7 @@ impl Spec {
         }
     }
 
-    /// The description's `info.version` (the npm package's version).
+    /// The description's `info.version` (for GitHub, the npm package's version).
     pub fn version(&self) -> &str {
         &self.version
     }
@@ -146,7 +157,7 @@ impl Spec {
                 }
             }
         };
-        validator
+        let mut found: Vec<String> = validator
             .iter_errors(value)
             .map(|e| {
                 let at = e.instance_path().to_string();
@@ -160,10 +171,17 @@ impl Spec {
                 };
                 format!("at {at}: {}", shorten(&text))
             })
-            .collect()
+            .collect();
+        // A list of 100 items broken the same way would bury the rest.
+        if found.len() > MAX_PROBLEMS {
+            let more = found.len() - MAX_PROBLEMS;
+            found.truncate(MAX_PROBLEMS);
+            found.push(format!("and {more} more"));
+        }
+        found
     }
 
-    /// Checks every exchange a fake GitHub recorded: the request (when `requests` is true)
+    /// Checks every exchange a fake recorded: the request (when `requests` is true)
     /// and the response against the request's operation. Returns how many responses were
     /// checked (a dropped connection has none), or every mismatch, one line each.
     pub fn check_exchanges(&self, exchanges: &[Exchange], requests: bool) -> Result<usize, String> {
@@ -203,6 +221,9 @@ impl Spec {
         }
     }
 }
+
+/// How many problems one value reports at most.
+const MAX_PROBLEMS: usize = 10;
 
 /// Long instances (a whole issue) make unreadable messages: keep the start.
 fn shorten(text: &str) -> String {
