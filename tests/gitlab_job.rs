@@ -77,8 +77,14 @@ impl Job {
     }
 }
 
-/// Runs the job's script as GitLab's runner does, with `token` as the masked variable.
+/// Runs the job's script as GitLab's runner does, with `token` as the masked variable
+/// `DEVOPNESS_API_TOKEN`.
 fn run_job(job: &Value, token: Option<&str>) -> Job {
+    run_job_with(job, token.map(|t| ("DEVOPNESS_API_TOKEN", t)))
+}
+
+/// [`run_job`] with the token in a masked variable of another name.
+fn run_job_with(job: &Value, token: Option<(&str, &str)>) -> Job {
     let dir = tempfile::tempdir().expect("tempdir");
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_devopness-status-hooks"));
     let bin_dir = bin.parent().expect("bin dir").display().to_string();
@@ -101,8 +107,8 @@ fn run_job(job: &Value, token: Option<&str>) -> Job {
     for (k, v) in job["variables"].as_object().expect("variables") {
         cmd.env(k, scalar(v, k));
     }
-    if let Some(token) = token {
-        cmd.env("DEVOPNESS_API_TOKEN", token);
+    if let Some((name, token)) = token {
+        cmd.env(name, token);
     }
     let out = cmd.output().expect("run sh");
     let log = format!(
@@ -110,7 +116,7 @@ fn run_job(job: &Value, token: Option<&str>) -> Job {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    if let Some(token) = token {
+    if let Some((_, token)) = token {
         assert!(!log.contains(token), "the token in the job log:\n{log}");
     }
     let artifacts = &job["artifacts"];
@@ -207,6 +213,21 @@ fn a_bad_input_or_a_missing_token_fails_the_job_having_sent_nothing() {
         "{}",
         no_token.log
     );
+
+    // The token in a variable of the project's own naming.
+    let named = run_job_with(
+        &job(&[
+            ("pipeline-ids", "1"),
+            ("api-url", &url),
+            ("api-token-variable", "DEVOPNESS_PROD_TOKEN"),
+            ("mode", "check"),
+            ("fail-on-drift", "false"),
+        ]),
+        Some(("DEVOPNESS_PROD_TOKEN", TOKEN)),
+    );
+    assert_eq!(named.code, 0, "{}", named.log);
+    assert_eq!(named.dotenv()["missing"], "3");
+    fake.clear_requests();
 
     let bad = run_job(
         &job(&[
