@@ -312,8 +312,12 @@ fn bad_options_exit_1_naming_the_option_having_sent_nothing() {
         assert!(!r.stdout.contains("dvp_typed_on_argv_1234"), "{ctx}");
         assert_plain(&r);
     }
-    // Every problem at once, and the Markdown report says why.
+}
+
+#[test]
+fn every_problem_is_reported_at_once_and_the_report_says_why() {
     let fake = fake_with(&[1]);
+    let url = fake.base_url();
     let r = run_cli(
         &[
             "--mode",
@@ -322,8 +326,13 @@ fn bad_options_exit_1_naming_the_option_having_sent_nothing() {
             "s.md",
             "--pipeline-ids",
             "0",
+            "--api-url",
+            &url,
         ],
-        &[("DEVOPNESS_API_URL", "http://example.com")],
+        &[
+            ("DEVOPNESS_MAX_CONCURRENCY", "0"),
+            ("DEVOPNESS_PROVIDER_API_URL", "http://example.com"),
+        ],
         &[],
     );
     assert_eq!(r.code, 1);
@@ -332,8 +341,9 @@ fn bad_options_exit_1_naming_the_option_having_sent_nothing() {
         "--repository / DEVOPNESS_REPOSITORY",
         "--api-token-file / DEVOPNESS_API_TOKEN",
         "--pipeline-ids",
-        "DEVOPNESS_API_URL",
+        "DEVOPNESS_PROVIDER_API_URL",
         "--mode",
+        "DEVOPNESS_MAX_CONCURRENCY",
     ] {
         assert!(
             r.stdout.contains(&format!("error: {named}: ")),

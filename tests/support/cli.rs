@@ -90,7 +90,6 @@ pub fn run_cli_in(
     cmd.env_clear()
         .current_dir(dir.path())
         .env("HOME", dir.path())
-        .env("RUST_LOG", "debug")
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
