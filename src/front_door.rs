@@ -122,7 +122,9 @@ pub fn start(
         secret(value);
         secret(value.trim());
     }
-    if defaults.provider.is_none() && provider.is_none() {
+    // An application knows its own provider and repository (`application-ids`).
+    let names_applications = given.iter().any(|g| g.name == "application-ids");
+    if defaults.provider.is_none() && provider.is_none() && !names_applications {
         problems.push(ArgError {
             option: "--provider / DEVOPNESS_PROVIDER".into(),
             message: "not set: outside GitHub, GitLab and Bitbucket nothing says where the statuses go; pass --provider github|gitlab|bitbucket and --repository".into(),

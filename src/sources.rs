@@ -110,6 +110,9 @@ fn read_secret_file(path: &Path) -> Result<String, String> {
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
     let text = String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?;
+    if text.trim().is_empty() {
+        return Err("is empty".into());
+    }
     let text = text.strip_suffix('\n').unwrap_or(&text);
     Ok(text.strip_suffix('\r').unwrap_or(text).to_owned())
 }
@@ -407,20 +410,24 @@ mod tests {
         std::fs::write(&good, "dvp_tok\r\n").expect("write");
         let big = dir.path().join("big");
         std::fs::write(&big, vec![b'a'; MAX_SECRET_FILE as usize + 1]).expect("write");
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, " \n").expect("write");
         let line = CommandLine {
             values: Vec::new(),
             secret_files: vec![
                 ("api-token", good.clone()),
                 ("github-token", dir.path().join("absent")),
                 ("extra-headers", big),
+                ("other-token", empty),
             ],
         };
         let (given, errors) = read_secret_files(&line);
         assert_eq!(value(&given, "api-token"), Some("dvp_tok"));
         assert_eq!(given[0].origin, Origin::File(good));
-        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors.len(), 3, "{errors:?}");
         assert!(errors[0].option.starts_with("--github-token-file "));
         assert!(errors[0].message.starts_with("cannot read it"));
         assert!(errors[1].message.contains("not a secret's file"));
+        assert_eq!(errors[2].message, "is empty");
     }
 }
