@@ -2,16 +2,18 @@
 //! each pipeline's writes concurrently. One pipeline failing never stops the
 //! others; every outcome is recorded for the report.
 //!
-//! Writes whose outcome is unknown (a timeout or 5xx after the request was sent)
-//! are never blindly repeated: the pipeline is listed again and the plan redone.
-//! After its own creates a run lists again, and where it finds exact copies of a
-//! desired hook (a concurrent run made one too) keeps the oldest and deletes the
-//! rest, so two runs at once never leave duplicates behind.
+//! Reads, updates and deletes are retried by the transport; a create whose outcome is
+//! unknown (a timeout, 5xx or dropped connection after it was sent) is never blindly
+//! sent again: the pipeline is listed again and only what is still missing is created,
+//! for a few rounds within the deadline. After its own creates a run lists again, and
+//! where it finds exact copies of a desired hook (a concurrent run made one too) keeps
+//! the oldest and deletes the rest, so two runs at once never leave duplicates behind.
 
 use futures_util::future::join_all;
 use futures_util::stream::{self, StreamExt};
 
 use crate::devopness::{ApiError, Client};
+use crate::failure::Failure;
 use crate::health;
 use crate::hook::{DesiredHook, Event, ObservedHook};
 use crate::inputs::{Mode, RunOptions};
@@ -45,8 +47,8 @@ pub async fn run_all(
 pub async fn run_pipeline(job: Job<'_>, pipeline_id: u64) -> PipelineOutcome {
     let observed = match job.client.list_hooks(pipeline_id).await {
         Ok(hooks) => hooks,
-        Err(e) => {
-            let error = format!("pipeline {pipeline_id}: could not list its hooks: {e}");
+        Err(cause) => {
+            let error = Failure::List { pipeline_id, cause };
             let hooks = job
                 .desired
                 .iter()
@@ -88,25 +90,138 @@ fn plan_options(job: Job<'_>) -> Options {
 async fn apply(job: Job<'_>, pipeline_id: u64, observed: &[ObservedHook]) -> Vec<HookOutcome> {
     let steps = plan(job.desired, observed, job.identity, plan_options(job));
     let mut outcomes = join_all(steps.iter().map(|s| execute(job.client, pipeline_id, s))).await;
-    let uncertain: Vec<Event> = outcomes
-        .iter()
-        .filter(|o| o.outcome_unknown)
-        .map(|o| o.event)
-        .collect();
-    let created = outcomes.iter().any(|o| o.result == HookResult::Created);
-    if created || !uncertain.is_empty() {
-        verify(job, pipeline_id, &mut outcomes, &uncertain).await;
-    }
+    settle(job, pipeline_id, &mut outcomes).await;
     outcomes
 }
 
-/// Marks an error whose write may have happened.
-const UNKNOWN: &str = "outcome unknown";
+/// Rounds of listing again after creates: each settles the creates of unknown outcome
+/// (creating what is still missing, which may be unknown again) and checks the hooks
+/// just created against a concurrent run's.
+pub const SETTLE_ROUNDS: usize = 4;
+
+/// Lists again while some create is unsettled: of unknown outcome, or just made (a
+/// concurrent run may have made it too). At most [`SETTLE_ROUNDS`] lists; the
+/// transport ends them at the deadline.
+async fn settle(job: Job<'_>, pipeline_id: u64, outcomes: &mut [HookOutcome]) {
+    let mut unsettled = outcomes
+        .iter()
+        .any(|o| o.result == HookResult::Created || o.outcome_unknown());
+    for _ in 0..SETTLE_ROUNDS {
+        if !unsettled {
+            return;
+        }
+        let observed = match job.client.list_hooks(pipeline_id).await {
+            Ok(observed) => observed,
+            Err(e) => {
+                for o in outcomes.iter_mut() {
+                    if let Some(Failure::CreateUnknown { relist, .. }) = &mut o.error {
+                        *relist = Some(e.clone());
+                    }
+                }
+                return;
+            }
+        };
+        unsettled = reconcile(job, pipeline_id, outcomes, &observed).await;
+    }
+}
+
+/// What a verifying list says about one event, carried out.
+struct Settled {
+    index: usize,
+    /// A create of unknown outcome that did land: the hook found.
+    landed: Option<String>,
+    /// The outcome of creating again what is known to be missing.
+    created_again: Option<HookOutcome>,
+    /// The hook kept when ours and a concurrent run's are exact copies.
+    kept: Option<String>,
+    deletions: Vec<(String, Result<(), Failure>)>,
+}
+
+/// Plans again from `observed` and settles each event; true when something was created
+/// again or is still of unknown outcome (another round is needed).
+async fn reconcile(
+    job: Job<'_>,
+    pipeline_id: u64,
+    outcomes: &mut [HookOutcome],
+    observed: &[ObservedHook],
+) -> bool {
+    let steps = plan(job.desired, observed, job.identity, plan_options(job));
+    let work = steps.iter().filter_map(|step| {
+        let index = outcomes
+            .iter()
+            .position(|o| o.event == step.desired.event)?;
+        let unknown = outcomes[index].outcome_unknown();
+        let created = outcomes[index].result == HookResult::Created;
+        Some(settle_step(
+            job.client,
+            pipeline_id,
+            step,
+            index,
+            unknown,
+            created,
+        ))
+    });
+    let settled = join_all(work).await;
+    let mut again = false;
+    for s in settled {
+        let outcome = &mut outcomes[s.index];
+        if let Some(hook_id) = s.landed {
+            outcome.result = HookResult::Created;
+            outcome.error = None;
+            outcome.hook_id = Some(hook_id);
+        }
+        if let Some(created) = s.created_again {
+            again |= created.result == HookResult::Created || created.outcome_unknown();
+            *outcome = created;
+        }
+        if let Some(hook_id) = s.kept {
+            outcome.hook_id = Some(hook_id);
+        }
+        for (id, result) in s.deletions {
+            match result {
+                Ok(()) => outcome.deleted.push(id),
+                Err(e) => outcome.fail(e),
+            }
+        }
+    }
+    again
+}
+
+async fn settle_step(
+    client: &Client,
+    pipeline_id: u64,
+    step: &Step,
+    index: usize,
+    unknown: bool,
+    created: bool,
+) -> Settled {
+    let mut s = Settled {
+        index,
+        landed: None,
+        created_again: None,
+        kept: None,
+        deletions: Vec::new(),
+    };
+    match (&step.decision, unknown) {
+        (Decision::Keep { hook_id }, true) => s.landed = Some(hook_id.clone()),
+        // It did not land: now it is known to be missing, create it.
+        (Decision::Create, true) => {
+            s.created_again = Some(execute(client, pipeline_id, step).await);
+            return s;
+        }
+        // A concurrent run's older copy is kept, ours is deleted below.
+        (Decision::Keep { hook_id }, false) if created => s.kept = Some(hook_id.clone()),
+        _ => {}
+    }
+    let results = join_all(step.delete.iter().map(|id| delete(client, pipeline_id, id))).await;
+    s.deletions = step.delete.iter().cloned().zip(results).collect();
+    s
+}
 
 async fn execute(client: &Client, pipeline_id: u64, step: &Step) -> HookOutcome {
     let mut outcome = HookOutcome::new(&step.desired, HookResult::Unchanged);
     outcome.duplicates = step.duplicates.clone();
-    let event = step.desired.event.as_str();
+    let event = step.desired.event;
     match &step.decision {
         Decision::Keep { hook_id } => outcome.hook_id = Some(hook_id.clone()),
         Decision::Create => {
@@ -116,15 +231,17 @@ async fn execute(client: &Client, pipeline_id: u64, step: &Step) -> HookOutcome 
                     outcome.hook_id = Some(hook.id);
                     outcome.result = HookResult::Created;
                 }
-                Err(e) if e.outcome_unknown() => {
-                    outcome.outcome_unknown = true;
-                    outcome.fail(format!(
-                        "pipeline {pipeline_id}: creating the {event} hook: {UNKNOWN} ({e})"
-                    ));
-                }
-                Err(e) => outcome.fail(format!(
-                    "pipeline {pipeline_id}: could not create the {event} hook: {e}"
-                )),
+                Err(cause) if cause.outcome_unknown() => outcome.fail(Failure::CreateUnknown {
+                    pipeline_id,
+                    event,
+                    cause,
+                    relist: None,
+                }),
+                Err(cause) => outcome.fail(Failure::Create {
+                    pipeline_id,
+                    event,
+                    cause,
+                }),
             }
             outcome.body = Some(body);
         }
@@ -135,9 +252,12 @@ async fn execute(client: &Client, pipeline_id: u64, step: &Step) -> HookOutcome 
             let body = step.desired.update_body(hook_id);
             match client.update_hook(hook_id, &body).await {
                 Ok(()) => outcome.result = HookResult::Updated,
-                Err(e) => outcome.fail(format!(
-                    "pipeline {pipeline_id}: could not repair the {event} hook {hook_id}: {e}"
-                )),
+                Err(cause) => outcome.fail(Failure::Repair {
+                    pipeline_id,
+                    event,
+                    hook_id: hook_id.clone(),
+                    cause,
+                }),
             }
             outcome.hook_id = Some(hook_id.clone());
             outcome.differences = differences.clone();
@@ -155,82 +275,31 @@ async fn execute(client: &Client, pipeline_id: u64, step: &Step) -> HookOutcome 
 }
 
 /// Deletes a hook; a 404 means it is gone already (another run, or a retry that
-/// landed). An unknown outcome is settled by reading the hook list once more.
-async fn delete(client: &Client, pipeline_id: u64, hook_id: &str) -> Result<(), String> {
-    let context = || format!("pipeline {pipeline_id}: could not delete hook {hook_id}");
+/// landed). An outcome still unknown after the transport's retries is settled by
+/// reading the hook list once more.
+async fn delete(client: &Client, pipeline_id: u64, hook_id: &str) -> Result<(), Failure> {
+    let fail = |cause, relist| Failure::Delete {
+        pipeline_id,
+        hook_id: hook_id.to_owned(),
+        cause,
+        relist,
+    };
     match client.delete_hook(hook_id).await {
         Ok(()) | Err(ApiError::NotFound(_)) => Ok(()),
         Err(e) if e.outcome_unknown() => {
-            let still_there = client
+            let listed = client
                 .list_hooks(pipeline_id)
                 .await
-                .map_err(|e| format!("{}: {UNKNOWN}, and the list failed too: {e}", context()))?
-                .iter()
-                .any(|h| h.id == hook_id);
-            if !still_there {
+                .map_err(|e| fail(e, true))?;
+            if !listed.iter().any(|h| h.id == hook_id) {
                 return Ok(());
             }
             match client.delete_hook(hook_id).await {
                 Ok(()) | Err(ApiError::NotFound(_)) => Ok(()),
-                Err(e) => Err(format!("{}: {e}", context())),
+                Err(e) => Err(fail(e, false)),
             }
         }
-        Err(e) => Err(format!("{}: {e}", context())),
-    }
-}
-
-/// The verifying list after creates: settles creates of unknown outcome (created
-/// only if still missing) and removes exact copies left by a concurrent run.
-async fn verify(job: Job<'_>, pipeline_id: u64, outcomes: &mut [HookOutcome], uncertain: &[Event]) {
-    let observed = match job.client.list_hooks(pipeline_id).await {
-        Ok(o) => o,
-        Err(e) => {
-            for o in outcomes.iter_mut().filter(|o| uncertain.contains(&o.event)) {
-                o.error = Some(format!(
-                    "pipeline {pipeline_id}: creating the {} hook: {UNKNOWN}, and listing again failed: {e}; run again",
-                    o.event.as_str()
-                ));
-            }
-            return;
-        }
-    };
-    let steps = plan(job.desired, &observed, job.identity, plan_options(job));
-    for step in &steps {
-        let Some(outcome) = outcomes.iter_mut().find(|o| o.event == step.desired.event) else {
-            continue;
-        };
-        let was_uncertain = uncertain.contains(&step.desired.event);
-        match (&step.decision, was_uncertain) {
-            // The create of unknown outcome did land.
-            (Decision::Keep { hook_id }, true) => {
-                outcome.result = HookResult::Created;
-                outcome.error = None;
-                outcome.outcome_unknown = false;
-                outcome.hook_id = Some(hook_id.clone());
-            }
-            // It did not: now it is known to be missing, create it.
-            (Decision::Create, true) => {
-                *outcome = execute(job.client, pipeline_id, step).await;
-                continue;
-            }
-            // A concurrent run's older copy is kept, ours is deleted below.
-            (Decision::Keep { hook_id }, false) if outcome.result == HookResult::Created => {
-                outcome.hook_id = Some(hook_id.clone());
-            }
-            _ => {}
-        }
-        let deletions = join_all(
-            step.delete
-                .iter()
-                .map(|id| delete(job.client, pipeline_id, id)),
-        )
-        .await;
-        for (id, result) in step.delete.iter().zip(deletions) {
-            match result {
-                Ok(()) => outcome.deleted.push(id.clone()),
-                Err(e) => outcome.fail(e),
-            }
-        }
+        Err(e) => Err(fail(e, false)),
     }
 }
 
@@ -298,7 +367,10 @@ async fn check(job: Job<'_>, observed: &[ObservedHook]) -> Vec<HookOutcome> {
         if let (true, Some(id)) = (job.options.check_deliveries, o.hook_id.clone()) {
             match job.client.recent_deliveries(&id, health::RECENT).await {
                 Ok(deliveries) => o.record_delivery(health::assess(&deliveries)),
-                Err(e) => o.fail(format!("could not read the delivery log of hook {id}: {e}")),
+                Err(cause) => o.fail(Failure::Deliveries {
+                    hook_id: id.clone(),
+                    cause,
+                }),
             }
         }
         o

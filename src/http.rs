@@ -9,28 +9,12 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const USER_AGENT: &str = concat!("devopness-status-hooks/", env!("CARGO_PKG_VERSION"));
 
-/// Parses PEM text into DER certificates; an error says what is wrong, for `what`.
-pub fn parse_pem_certificates(pem: &[u8], what: &str) -> Result<Vec<Vec<u8>>, String> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::CertificateDer;
-    let certs = CertificateDer::pem_slice_iter(pem)
-        .map(|c| c.map(|c| c.as_ref().to_vec()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{what}: not valid PEM ({e})"))?;
-    if certs.is_empty() {
-        return Err(format!(
-            "{what}: no `-----BEGIN CERTIFICATE-----` block found"
-        ));
-    }
-    Ok(certs)
-}
-
 /// Builds the HTTP client, trusting the bundled roots plus `extra_roots` (DER).
 /// Proxies come from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (either case), as the
 /// runner passes them.
 pub fn client(extra_roots: &[Vec<u8>]) -> Result<reqwest::Client, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    // Also the process default, so any other rustls user in the process picks ring.
+    // Also the process default, so nothing in the process can fall back to another.
     let _ = provider.as_ref().clone().install_default();
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
@@ -57,13 +41,6 @@ pub fn client(extra_roots: &[Vec<u8>]) -> Result<reqwest::Client, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pem_without_certificates_is_refused() {
-        assert!(parse_pem_certificates(b"hello", "ca-certificate").is_err());
-        let bad = b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n";
-        assert!(parse_pem_certificates(bad, "ca-certificate").is_err());
-    }
 
     #[test]
     fn builds_with_bundled_roots_only() {

@@ -2,6 +2,7 @@
 //! in while it works and the report reads afterwards. Plain data, no I/O; both
 //! `apply` (shell) and `report` (core) use it, so neither depends on the other.
 
+use crate::failure::Failure;
 use crate::health::DeliveryHealth;
 use crate::hook::{DesiredHook, Event};
 use crate::plan::Difference;
@@ -56,8 +57,8 @@ pub struct HookOutcome {
     pub name: String,
     pub hook_id: Option<String>,
     pub result: HookResult,
-    /// Why it failed, for the user.
-    pub error: Option<String>,
+    /// Why it failed, kept as a type until reported.
+    pub error: Option<Failure>,
     /// What differs (check) or was repaired (apply).
     pub differences: Vec<Difference>,
     /// Other hooks with the same identity, left alone.
@@ -68,8 +69,6 @@ pub struct HookOutcome {
     pub body: Option<serde_json::Value>,
     /// Recent deliveries (check mode).
     pub delivery: Option<DeliveryHealth>,
-    /// A create was sent but its outcome is unknown (timeout or 5xx).
-    pub outcome_unknown: bool,
 }
 
 impl HookOutcome {
@@ -90,11 +89,15 @@ impl HookOutcome {
             deleted: Vec::new(),
             body: None,
             delivery: None,
-            outcome_unknown: false,
         }
     }
 
-    pub fn fail(&mut self, error: String) {
+    /// A create was sent and whether it happened is not known.
+    pub fn outcome_unknown(&self) -> bool {
+        self.error.as_ref().is_some_and(Failure::outcome_unknown)
+    }
+
+    pub fn fail(&mut self, error: Failure) {
         self.result = HookResult::Failed;
         self.error = Some(error);
     }
@@ -115,7 +118,7 @@ pub struct PipelineOutcome {
     /// One per event; all `Failed` when the pipeline could not be read.
     pub hooks: Vec<HookOutcome>,
     /// A failure of the pipeline as a whole (its hooks could not be listed).
-    pub error: Option<String>,
+    pub error: Option<Failure>,
     /// Problems that do not stop the run (e.g. no `commit_hash` variable).
     pub warnings: Vec<String>,
 }
@@ -124,5 +127,12 @@ impl PipelineOutcome {
     /// Whether the pipeline was handled without error (drift is not an error).
     pub fn ok(&self) -> bool {
         self.error.is_none() && self.hooks.iter().all(|h| h.result != HookResult::Failed)
+    }
+
+    /// Every failure recorded: the pipeline's, then its hooks'.
+    pub fn failures(&self) -> impl Iterator<Item = &Failure> {
+        self.error
+            .iter()
+            .chain(self.hooks.iter().filter_map(|h| h.error.as_ref()))
     }
 }

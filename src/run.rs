@@ -7,12 +7,14 @@ use std::time::Instant;
 use crate::actions_io::{self, Log};
 use crate::apply::{self, Job};
 use crate::devopness::Client;
+use crate::failure;
 use crate::inputs::{self, Config, InputError};
 use crate::outcome::PipelineOutcome;
 use crate::output_files::{self, OutputFiles};
 use crate::plan::Identity;
 use crate::providers;
 use crate::report::{self, log::Line};
+use crate::transport::Transport;
 
 /// Exit status: done, in sync.
 pub const EXIT_OK: u8 = 0;
@@ -92,12 +94,19 @@ pub async fn execute(
     let Some(http) = http_client(config, ssl_cert_file, log) else {
         return EXIT_FAILED;
     };
-    let client = Client::new(
-        http,
+    // Each pipeline has at most its three writes in flight at once.
+    let transport = Transport::new(http, started + config.timeout, 3 * config.max_concurrency);
+    let client = match Client::new(
+        transport.clone(),
         &config.api_url,
         config.api_token.expose(),
-        started + config.timeout,
-    );
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            log.error(None, &e.to_string());
+            return EXIT_FAILED;
+        }
+    };
     let desired = providers::desired_hooks(config.provider, &config.status);
     let job = Job {
         client: &client,
@@ -110,7 +119,7 @@ pub async fn execute(
     };
     let mut outcomes = apply::run_all(job, &config.pipeline_ids, config.max_concurrency).await;
     redact_outcomes(&mut outcomes, log);
-    report_run(config, &outcomes, sinks, log).await
+    report_run(config, &outcomes, sinks, &transport, log).await
 }
 
 /// The HTTP client, trusting the bundled roots, `ca-certificate` and the file named
@@ -138,11 +147,22 @@ fn http_client(config: &Config, ssl_cert_file: Option<&str>, log: &Log) -> Optio
 }
 
 /// Logs, the drift issue, outputs and summary; returns the exit status.
-async fn report_run(config: &Config, outcomes: &[PipelineOutcome], sinks: &Sinks, log: &Log) -> u8 {
+async fn report_run(
+    config: &Config,
+    outcomes: &[PipelineOutcome],
+    sinks: &Sinks,
+    transport: &Transport,
+    log: &Log,
+) -> u8 {
     let options = &config.options;
     let hooks = report::hooks_output(outcomes, report::HOOKS_OUTPUT_LIMIT);
     for line in report::log::lines(outcomes, options, &config.status.extra_headers, &hooks) {
         emit(log, line);
+    }
+    let failures = outcomes.iter().flat_map(PipelineOutcome::failures);
+    let done = outcomes.iter().filter(|p| p.ok()).count();
+    if let Some(note) = failure::stopped_early(failures, done, outcomes.len()) {
+        log.error(None, &note);
     }
     let drift = report::drift(&report::counts(outcomes, options), options);
     let md = report::summary(
@@ -157,11 +177,11 @@ async fn report_run(config: &Config, outcomes: &[PipelineOutcome], sinks: &Sinks
     // the issue is left as it is then, unless drift was found anyway.
     if let Some(issue) = config.drift_issue.as_ref().filter(|_| drift || all_ok) {
         let body = log.secrets().redact(&md);
-        if let Err(e) =
-            crate::github::track_drift(issue, &config.status.context, drift, &body).await
-        {
+        let tracked =
+            crate::github::track_drift(transport, issue, &config.status.context, drift, &body);
+        if let Err(e) = tracked.await {
             // Reported, but it does not hide the drift result.
-            log.error(Some("Drift issue"), &e);
+            log.error(Some("Drift issue"), &e.to_string());
         }
     }
     let outputs = report::outputs(outcomes, options, &hooks);
@@ -284,13 +304,14 @@ fn write_outputs(outputs: &[(&str, String)], path: Option<&Path>, log: &Log) -> 
 /// report is built from it (Markdown escaping would hide it from later redaction).
 fn redact_outcomes(outcomes: &mut [PipelineOutcome], log: &Log) {
     let secrets = log.secrets();
+    let redact = |s: &str| secrets.redact(s);
     for p in outcomes {
-        p.error = p.error.as_deref().map(|e| secrets.redact(e));
+        p.error = p.error.as_ref().map(|e| e.map_text(&redact));
         for w in &mut p.warnings {
             *w = secrets.redact(w);
         }
         for h in &mut p.hooks {
-            h.error = h.error.as_deref().map(|e| secrets.redact(e));
+            h.error = h.error.as_ref().map(|e| e.map_text(&redact));
         }
     }
 }

@@ -7,6 +7,8 @@
 //! correct hooks; otherwise exit 1 with an `::error` naming each pipeline not done and
 //! saying what failed. Never a duplicate, never a foreign hook touched, never the token
 //! written anywhere. With faults off, one more run converges every pipeline left over.
+//! And the faults are survived: at least 97 of the 100 runs converge in one run
+//! (reads, updates and deletes are retried; creates of unknown outcome are settled).
 //!
 //! Four shards of 25 sequential runs, each shard with its own fake and fault seed, so
 //! the fault dice of a shard are drawn in a deterministic order of runs.
@@ -22,6 +24,8 @@ const SHARDS: u64 = 4;
 const RUNS_PER_SHARD: u64 = 25;
 const FAULT_RATE: f64 = 0.30;
 const SEED: u64 = 0x5eed_c4a0_5000;
+/// Runs of the 100 that must converge in one run.
+const CONVERGE_AT_LEAST: u64 = 97;
 
 /// xorshift64: the scenario dice.
 struct Dice(u64);
@@ -470,7 +474,13 @@ fn a_hundred_runs_against_a_failing_api_keep_every_promise() {
         "{} problems",
         total.problems.len()
     );
-    // The dice really rolled: some runs failed and most converged.
+    // The dice really rolled, and the faults were survived.
     assert!(total.faulted > 0);
-    assert!(total.converged > 0);
+    assert!(
+        total.converged >= CONVERGE_AT_LEAST,
+        "converged {}/{}: {:?}",
+        total.converged,
+        total.runs,
+        total.causes
+    );
 }

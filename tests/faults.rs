@@ -1,15 +1,14 @@
 //! The real binary against the fake API with injected faults: what is retried (429
-//! with `Retry-After`, 502/503/504, dropped connections on reads), what is not (500,
-//! 4xx), writes whose outcome is unknown (never blindly repeated, never duplicated),
-//! broken bodies and pagination, the overall deadline, and HTTP proxies.
+//! with `Retry-After` whatever the method; 500/502/503/504 and dropped connections on
+//! reads, updates and deletes), what is not (4xx), creates whose outcome is unknown
+//! (never blindly repeated, never duplicated, settled by listing again), broken bodies
+//! and pagination, and the overall deadline. (HTTP proxies: tests/proxy.rs.)
 
 mod support;
+use devopness_status_hooks::transport::policy::MAX_ATTEMPTS;
 use support::*;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
 const TIMEOUT: (&str, &str) = ("timeout-seconds", "20");
@@ -46,6 +45,15 @@ fn count(fake: &FakeDevopness, method: &str, pipeline: u64) -> usize {
         .iter()
         .filter(|r| r.method == method && r.path.starts_with(&prefix))
         .count()
+}
+
+/// The statuses answered to the requests of that method, in order (0: dropped).
+fn statuses(fake: &FakeDevopness, method: &str) -> Vec<u16> {
+    fake.requests()
+        .iter()
+        .filter(|r| r.method == method)
+        .map(|r| r.status)
+        .collect()
 }
 
 /// The `::error` lines naming the pipeline.
@@ -90,12 +98,7 @@ fn rate_limited_list_is_retried_after(retry_after: impl Fn() -> String, pipeline
     assert_eq!(run.code, 0, "Retry-After {retry_after}: {}", show(&run));
     assert_eq!(run.output("created"), "3");
     assert_exactly_three(&fake, pipeline, &want);
-    let lists: Vec<u16> = fake
-        .requests()
-        .iter()
-        .filter(|r| r.method == "GET")
-        .map(|r| r.status)
-        .collect();
+    let lists: Vec<u16> = statuses(&fake, "GET");
     // The 429, its retry, and the verifying list after the creates.
     assert_eq!(lists, vec![429, 200, 200], "{:?}", fake.requests());
     assert!(
@@ -161,18 +164,75 @@ fn gateway_errors_on_the_list_are_retried_and_the_run_converges() {
 }
 
 #[test]
-fn a_500_on_the_list_is_not_retried_and_the_pipeline_fails_clearly() {
-    let fake = fake_with(&[31]);
+fn a_500_on_the_list_is_retried_like_a_gateway_error() {
+    let fake = fake_with(&[]);
+    let want = reference(&fake, 900);
+    fake.add_pipeline(31);
+    fake.clear_requests();
     fake.inject(on_list(status(500)));
     let run = apply(&fake, "31", &[TIMEOUT]);
-    assert_eq!(run.code, 1, "{}", show(&run));
-    assert_eq!(count(&fake, "GET", 31), 1, "{:?}", fake.requests());
-    assert!(writes(&fake).is_empty());
-    assert_error_mentions(&run, 31, &["could not list its hooks", "500"]);
-    // The next run, without the fault, does the work.
-    let run = apply(&fake, "31", &[TIMEOUT]);
     assert_eq!(run.code, 0, "{}", show(&run));
-    assert_eq!(hooks_with_context(&fake, 31, CONTEXT).len(), 3);
+    let lists: Vec<u16> = statuses(&fake, "GET");
+    assert_eq!(lists, vec![500, 200, 200], "{:?}", fake.requests());
+    assert_eq!(count(&fake, "POST", 31), 3);
+    assert_exactly_three(&fake, 31, &want);
+}
+
+#[test]
+fn a_list_failing_every_attempt_fails_the_pipeline_clearly() {
+    let fake = fake_with(&[32]);
+    fake.inject(on_list(status(500)).times(MAX_ATTEMPTS as usize));
+    let run = apply(&fake, "32", &[TIMEOUT]);
+    assert_eq!(run.code, 1, "{}", show(&run));
+    assert_eq!(
+        count(&fake, "GET", 32),
+        MAX_ATTEMPTS as usize,
+        "{:?}",
+        fake.requests()
+    );
+    assert!(writes(&fake).is_empty());
+    assert_error_mentions(&run, 32, &["could not list its hooks", "500"]);
+    // The next run, without the fault, does the work.
+    let run = apply(&fake, "32", &[TIMEOUT]);
+    assert_eq!(run.code, 0, "{}", show(&run));
+    assert_eq!(hooks_with_context(&fake, 32, CONTEXT).len(), 3);
+}
+
+#[test]
+fn updates_and_deletes_answered_500_are_sent_again() {
+    let fake = fake_with(&[]);
+    let want = reference(&fake, 900);
+    for (pipeline, kind) in [(33, status(500)), (34, FaultKind::CommitThenStatus(500))] {
+        fake.add_pipeline(pipeline);
+        let mut drifted = want["action.failed"].clone();
+        drifted["active"] = json!(false);
+        fake.insert_hook(pipeline, drifted);
+        fake.insert_hook(pipeline, want["action.started"].clone());
+        fake.insert_hook(pipeline, want["action.completed"].clone());
+        let copy = fake.insert_hook(pipeline, want["action.completed"].clone());
+        fake.clear_requests();
+        fake.inject(Fault::once(kind.clone()).method("PUT"));
+        fake.inject(on_delete(kind.clone()));
+        let run = apply(&fake, &pipeline.to_string(), &[TIMEOUT]);
+        assert_eq!(run.code, 0, "{kind:?}: {}", show(&run));
+        let puts = fake.requests().iter().filter(|r| r.method == "PUT").count();
+        assert_eq!(puts, 2, "{kind:?}: {:?}", fake.requests());
+        let deletes: Vec<u16> = fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "DELETE")
+            .map(|r| r.status)
+            .collect();
+        // The second DELETE finds the hook gone (404) when the first one did delete it.
+        let second = if kind == status(500) { 204 } else { 404 };
+        assert_eq!(deletes, vec![500, second], "{kind:?}");
+        assert!(fake
+            .hooks(pipeline)
+            .iter()
+            .all(|h| h["id"] != copy.as_str()));
+        assert_exactly_three(&fake, pipeline, &want);
+        assert_eq!(run.output("updated"), "1", "{kind:?}");
+    }
 }
 
 #[test]
@@ -281,6 +341,40 @@ fn a_create_whose_connection_drops_before_the_work_is_made_after_the_check() {
     assert_exactly_three(&fake, 54, &want);
 }
 
+/// A fake whose `pipeline` has our started and completed hooks, not the failed one; the
+/// reference bodies; the request log empty.
+fn missing_only_failed(pipeline: u64) -> (FakeDevopness, BTreeMap<String, Value>) {
+    let fake = fake_with(&[]);
+    let want = reference(&fake, 900);
+    fake.add_pipeline(pipeline);
+    for event in ["action.started", "action.completed"] {
+        fake.insert_hook(pipeline, want[event].clone());
+    }
+    fake.clear_requests();
+    (fake, want)
+}
+
+#[test]
+fn a_create_failing_again_after_the_check_is_settled_in_another_round() {
+    let (fake, want) = missing_only_failed(57);
+    // The create of action.failed, and the one after the first check, fail without
+    // being done; the third, after a second check, is made.
+    fake.inject(
+        Fault::once(status(500))
+            .method("POST")
+            .path_contains("/hooks/outgoing")
+            .times(2),
+    );
+    let run = apply(&fake, "57", &[TIMEOUT]);
+    assert_eq!(run.code, 0, "{}", show(&run));
+    let posts: Vec<u16> = statuses(&fake, "POST");
+    assert_eq!(posts, vec![500, 500, 201], "{:?}", fake.requests());
+    // The first list, a check after each create, and the one that finds it made.
+    assert_eq!(count(&fake, "GET", 57), 4, "{:?}", fake.requests());
+    assert_eq!(run.output("created"), "1");
+    assert_exactly_three(&fake, 57, &want);
+}
+
 #[test]
 fn a_lost_create_answer_and_a_failed_check_say_outcome_unknown_and_heal_next_run() {
     let fake = fake_with(&[]);
@@ -288,9 +382,9 @@ fn a_lost_create_answer_and_a_failed_check_say_outcome_unknown_and_heal_next_run
     fake.add_pipeline(55);
     fake.clear_requests();
     fake.inject(on_create(FaultKind::CommitThenStatus(500)));
-    // The first list goes through untouched; the verifying list fails.
+    // The first list goes through untouched; the verifying list fails every attempt.
     fake.inject(on_list(FaultKind::Delay(Duration::ZERO)));
-    fake.inject(on_list(status(500)));
+    fake.inject(on_list(status(503)).times(MAX_ATTEMPTS as usize));
     let run = apply(&fake, "55", &[TIMEOUT]);
     assert_eq!(run.code, 1, "{}", show(&run));
     assert_error_mentions(&run, 55, &["outcome unknown", "listing again failed"]);
@@ -347,13 +441,7 @@ fn a_retry_after_beyond_the_deadline_fails_at_once() {
 /// verifying list is made for it.
 #[test]
 fn a_create_refused_with_429_past_the_deadline_is_not_reported_as_unknown() {
-    let fake = fake_with(&[]);
-    let want = reference(&fake, 900);
-    fake.add_pipeline(58);
-    for event in ["action.started", "action.completed"] {
-        fake.insert_hook(58, want[event].clone());
-    }
-    fake.clear_requests();
+    let (fake, _) = missing_only_failed(58);
     fake.inject(on_create(FaultKind::Status {
         code: 429,
         retry_after: Some("30".into()),
@@ -476,12 +564,7 @@ fn a_dropped_list_connection_is_retried() {
     fake.inject(on_list(FaultKind::Drop));
     let run = apply(&fake, "71", &[TIMEOUT]);
     assert_eq!(run.code, 0, "{}", show(&run));
-    let lists: Vec<u16> = fake
-        .requests()
-        .iter()
-        .filter(|r| r.method == "GET")
-        .map(|r| r.status)
-        .collect();
+    let lists: Vec<u16> = statuses(&fake, "GET");
     assert_eq!(lists, vec![0, 200, 200], "{:?}", fake.requests());
     assert_exactly_three(&fake, 71, &want);
 }
@@ -540,125 +623,4 @@ fn a_hung_api_ends_at_the_deadline() {
     assert!(took >= Duration::from_millis(1_900), "{took:?}");
     assert_error_mentions(&run, 101, &["could not list its hooks", "timed out"]);
     assert!(writes(&fake).is_empty());
-}
-
-// ---------------------------------------------------------------- proxy
-
-/// A forward proxy for plain HTTP: counts connections, records the first request
-/// line of each, and tunnels the bytes both ways to `target`.
-struct Proxy {
-    url: String,
-    connections: Arc<AtomicUsize>,
-    first_lines: Arc<Mutex<Vec<String>>>,
-}
-
-fn start_proxy(target: SocketAddr) -> Proxy {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("proxy socket");
-    let url = format!("http://{}", listener.local_addr().expect("proxy address"));
-    let connections = Arc::new(AtomicUsize::new(0));
-    let first_lines = Arc::new(Mutex::new(Vec::new()));
-    let (c, f) = (connections.clone(), first_lines.clone());
-    // Lives as long as the test process; nothing connects once the test is over.
-    std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            c.fetch_add(1, Ordering::SeqCst);
-            let f = f.clone();
-            std::thread::spawn(move || tunnel(client, target, &f));
-        }
-    });
-    Proxy {
-        url,
-        connections,
-        first_lines,
-    }
-}
-
-fn tunnel(mut client: TcpStream, target: SocketAddr, first_lines: &Mutex<Vec<String>>) {
-    let Ok(mut upstream) = TcpStream::connect(target) else {
-        return;
-    };
-    let mut buf = [0u8; 8192];
-    let Ok(n) = client.read(&mut buf) else {
-        return;
-    };
-    let head = String::from_utf8_lossy(&buf[..n]);
-    if let (Some(line), Ok(mut lines)) = (head.lines().next(), first_lines.lock()) {
-        lines.push(line.to_owned());
-    }
-    if upstream.write_all(&buf[..n]).is_err() {
-        return;
-    }
-    let (Ok(mut client_read), Ok(mut upstream_write)) = (client.try_clone(), upstream.try_clone())
-    else {
-        return;
-    };
-    let up = std::thread::spawn(move || {
-        let _ = std::io::copy(&mut client_read, &mut upstream_write);
-        let _ = upstream_write.shutdown(std::net::Shutdown::Write);
-    });
-    let _ = std::io::copy(&mut upstream, &mut client);
-    let _ = client.shutdown(std::net::Shutdown::Write);
-    let _ = up.join();
-}
-
-#[test]
-fn http_proxy_is_used_and_no_proxy_bypasses_it() {
-    let fake = fake_with(&[]);
-    let want = reference(&fake, 900);
-    fake.add_pipeline(111);
-    fake.add_pipeline(112);
-    let proxy = start_proxy(fake.addr());
-
-    let run = apply_with_env(&fake, "111", &[TIMEOUT], &[("HTTP_PROXY", &proxy.url)]);
-    assert_eq!(run.code, 0, "{}", show(&run));
-    assert_exactly_three(&fake, 111, &want);
-    let seen = proxy.connections.load(Ordering::SeqCst);
-    assert!(seen >= 1, "HTTP_PROXY was not used for a loopback api-url");
-    let lines = proxy
-        .first_lines
-        .lock()
-        .map(|l| l.clone())
-        .unwrap_or_default();
-    let absolute = format!("GET {}/pipelines/111/hooks", fake.base_url());
-    assert!(
-        lines.iter().any(|l| l.starts_with(&absolute)),
-        "no absolute-form request through the proxy: {lines:?}"
-    );
-    assert!(!run.everything_written().contains(TOKEN));
-
-    let run = apply_with_env(
-        &fake,
-        "112",
-        &[TIMEOUT],
-        &[("HTTP_PROXY", &proxy.url), ("NO_PROXY", "127.0.0.1")],
-    );
-    assert_eq!(run.code, 0, "{}", show(&run));
-    assert_exactly_three(&fake, 112, &want);
-    assert_eq!(
-        proxy.connections.load(Ordering::SeqCst),
-        seen,
-        "NO_PROXY=127.0.0.1 did not bypass the proxy"
-    );
-}
-
-#[test]
-fn lower_case_proxy_variables_work_too() {
-    let fake = fake_with(&[]);
-    let want = reference(&fake, 900);
-    fake.add_pipeline(113);
-    fake.add_pipeline(114);
-    let proxy = start_proxy(fake.addr());
-    let run = apply_with_env(&fake, "113", &[TIMEOUT], &[("http_proxy", &proxy.url)]);
-    assert_eq!(run.code, 0, "{}", show(&run));
-    assert_exactly_three(&fake, 113, &want);
-    let seen = proxy.connections.load(Ordering::SeqCst);
-    assert!(seen >= 1, "http_proxy was not used");
-    let run = apply_with_env(
-        &fake,
-        "114",
-        &[TIMEOUT],
-        &[("http_proxy", &proxy.url), ("no_proxy", "127.0.0.1")],
-    );
-    assert_eq!(run.code, 0, "{}", show(&run));
-    assert_eq!(proxy.connections.load(Ordering::SeqCst), seen);
 }

@@ -1,181 +1,17 @@
 //! TLS end to end: the real binary talks `https://` to a TLS-terminating proxy on
 //! 127.0.0.1 whose certificate comes from a private CA made for the test, and the
-//! proxy forwards the decrypted bytes to the plain-HTTP fake Devopness API. The
-//! private CA is trusted only through the `ca-certificate` input or `SSL_CERT_FILE`.
+//! proxy forwards the decrypted bytes to the plain-HTTP fake Devopness API (or the fake
+//! GitHub, for the drift issue). The private CA is trusted only through the
+//! `ca-certificate` input or `SSL_CERT_FILE`, for every request of the run.
 
+mod net;
 mod support;
 use support::*;
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
-};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use fake_github::FakeGitHub;
+use net::{Ca, TlsProxy};
 
 const PIPELINE: u64 = 123;
-
-/// A private certificate authority.
-struct Ca {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-}
-
-impl Ca {
-    fn new(name: &str) -> Ca {
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let key = KeyPair::generate().expect("CA key");
-        Ca {
-            issuer: CertifiedIssuer::self_signed(params, key).expect("CA certificate"),
-        }
-    }
-
-    /// The CA certificate as PEM, as a user would paste it into `ca-certificate`.
-    fn pem(&self) -> String {
-        self.issuer.pem()
-    }
-
-    /// A server certificate for IP 127.0.0.1 (SAN IP), signed by this CA, and its key.
-    fn server_cert_for_loopback(&self) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
-        let mut params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("params");
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "fake devopness over TLS");
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let key = KeyPair::generate().expect("server key");
-        let cert = params.signed_by(&key, &self.issuer).expect("server cert");
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-        (cert.der().clone(), key)
-    }
-}
-
-/// A TLS-terminating proxy on 127.0.0.1 (its own thread and tokio runtime): it
-/// decrypts and forwards each connection's bytes, both ways, to `upstream`.
-struct TlsProxy {
-    addr: SocketAddr,
-    /// TCP connections accepted.
-    accepted: Arc<AtomicUsize>,
-    /// TLS handshakes that succeeded.
-    handshakes: Arc<AtomicUsize>,
-    /// Why the failed handshakes failed, as the server side saw it.
-    handshake_errors: Arc<Mutex<Vec<String>>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl TlsProxy {
-    fn start(ca: &Ca, upstream: SocketAddr) -> TlsProxy {
-        let (cert, key) = ca.server_cert_for_loopback();
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .expect("TLS versions")
-        .with_no_client_auth()
-        .with_single_cert(vec![cert], key)
-        .expect("server TLS config");
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let addr = listener.local_addr().expect("proxy addr");
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let handshakes = Arc::new(AtomicUsize::new(0));
-        let handshake_errors = Arc::new(Mutex::new(Vec::new()));
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-
-        let (acc, hs, errs) = (
-            accepted.clone(),
-            handshakes.clone(),
-            handshake_errors.clone(),
-        );
-        let thread = std::thread::Builder::new()
-            .name("tls-proxy".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_io()
-                    .build()
-                    .expect("proxy runtime");
-                rt.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("proxy listener");
-                    loop {
-                        let tcp = tokio::select! {
-                            _ = &mut stopped => break,
-                            conn = listener.accept() => match conn {
-                                Ok((tcp, _)) => tcp,
-                                Err(_) => continue,
-                            },
-                        };
-                        acc.fetch_add(1, Ordering::SeqCst);
-                        let (acceptor, hs, errs) = (acceptor.clone(), hs.clone(), errs.clone());
-                        tokio::spawn(async move {
-                            let mut tls = match acceptor.accept(tcp).await {
-                                Ok(tls) => tls,
-                                Err(e) => {
-                                    errs.lock().unwrap().push(e.to_string());
-                                    return;
-                                }
-                            };
-                            hs.fetch_add(1, Ordering::SeqCst);
-                            let Ok(mut plain) = tokio::net::TcpStream::connect(upstream).await
-                            else {
-                                return;
-                            };
-                            let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
-                        });
-                    }
-                });
-                // Dropping the runtime here ends every connection still open.
-            })
-            .expect("proxy thread");
-        TlsProxy {
-            addr,
-            accepted,
-            handshakes,
-            handshake_errors,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("https://127.0.0.1:{}", self.addr.port())
-    }
-
-    fn accepted(&self) -> usize {
-        self.accepted.load(Ordering::SeqCst)
-    }
-
-    fn handshakes(&self) -> usize {
-        self.handshakes.load(Ordering::SeqCst)
-    }
-
-    fn handshake_errors(&self) -> Vec<String> {
-        self.handshake_errors.lock().unwrap().clone()
-    }
-}
-
-impl Drop for TlsProxy {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
 
 /// A fake with one pipeline behind a TLS proxy whose certificate `ca` signed.
 fn fake_behind_tls(ca: &Ca) -> (FakeDevopness, TlsProxy) {
@@ -394,4 +230,76 @@ fn ssl_cert_file_without_a_certificate_is_refused_before_any_request() {
     );
     assert_eq!(proxy.accepted(), 0, "{why}");
     assert!(fake.requests().is_empty(), "{why}");
+}
+
+// ---------------------------------------------------------------- the drift issue
+
+const GH_TOKEN: &str = "ghs_tls_issue_token_5c1e";
+
+/// Devopness in plain HTTP with pipeline 1 drifted (a hook missing), and a fake GitHub
+/// Enterprise Server behind a TLS proxy whose certificate `ca` signed.
+fn drifted_and_github_behind_tls(ca: &Ca) -> (FakeDevopness, FakeGitHub, TlsProxy) {
+    let github = FakeGitHub::start(GH_TOKEN);
+    github.add_repo("octo-org", "my-app");
+    let proxy = TlsProxy::start(ca, github.addr());
+    (drifted(1), github, proxy)
+}
+
+fn check_with_issue(devopness: &FakeDevopness, api: &str, more: &[(&str, &str)]) -> RunResult {
+    check_with_drift_issue(devopness, 1, (api, GH_TOKEN), more, &[])
+}
+
+#[test]
+fn the_drift_issue_reaches_a_github_behind_a_private_ca_given_in_ca_certificate() {
+    let ca = Ca::new("corporate CA");
+    let (devopness, github, proxy) = drifted_and_github_behind_tls(&ca);
+    let api = format!("{}/api/v3", proxy.url());
+    let pem = ca.pem();
+    let run = check_with_issue(&devopness, &api, &[("ca-certificate", pem.as_str())]);
+    let why = describe(&run, &proxy);
+    assert_eq!(run.code, 2, "{why}");
+    assert!(
+        run.errors().iter().all(|e| !e.contains("drift issue")),
+        "{why}"
+    );
+    let issues = github.issues("octo-org", "my-app");
+    assert_eq!(issues.len(), 1, "{why}");
+    assert_eq!(issues[0]["state"], "open");
+    // Every GitHub request came through the TLS proxy, on the GHES path.
+    let requests = github.requests();
+    assert!(requests.len() >= 2, "{requests:?}");
+    assert!(
+        requests.iter().all(|r| r.path.starts_with("/api/v3/")),
+        "{requests:?}"
+    );
+    assert!(
+        proxy.handshakes() >= 1 && proxy.handshake_errors().is_empty(),
+        "{why}"
+    );
+}
+
+#[test]
+fn the_drift_issue_behind_an_untrusted_ca_says_it_is_a_certificate_problem() {
+    let ca = Ca::new("corporate CA");
+    let (devopness, github, proxy) = drifted_and_github_behind_tls(&ca);
+    let api = format!("{}/api/v3", proxy.url());
+    let run = check_with_issue(&devopness, &api, &[]);
+    let why = describe(&run, &proxy);
+    // The drift result stands; the issue error names the certificate and the fix.
+    assert_eq!(run.code, 2, "{why}");
+    let errors: Vec<&str> = run
+        .errors()
+        .into_iter()
+        .filter(|e| e.starts_with("::error title=Drift issue::"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{why}");
+    assert!(
+        errors[0].contains("invalid peer certificate: UnknownIssuer")
+            && errors[0].contains("ca-certificate")
+            && errors[0].contains("SSL_CERT_FILE"),
+        "{why}"
+    );
+    // Refused once, not retried: a certificate does not get better.
+    assert_eq!(proxy.accepted(), 1, "{why}");
+    assert!(github.requests().is_empty());
 }

@@ -145,10 +145,10 @@ fn problems(h: &HookOutcome) -> Vec<String> {
 
 /// The pipeline's error, then each distinct hook error.
 fn errors(p: &PipelineOutcome) -> Vec<String> {
-    let mut errors: Vec<String> = p.error.iter().cloned().collect();
-    for e in p.hooks.iter().filter_map(|h| h.error.as_ref()) {
-        if !errors.contains(e) {
-            errors.push(e.clone());
+    let mut errors: Vec<String> = Vec::new();
+    for e in p.failures().map(ToString::to_string) {
+        if !errors.contains(&e) {
+            errors.push(e);
         }
     }
     errors

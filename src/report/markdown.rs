@@ -36,7 +36,11 @@ fn advice(h: &HookOutcome, options: &RunOptions) -> String {
         HookResult::Duplicate => {
             "run `mode: apply` with `prune-duplicates: true` to delete the extra hooks".into()
         }
-        HookResult::Failed => h.error.clone().unwrap_or_default(),
+        HookResult::Failed => h
+            .error
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         _ if !h.duplicates.is_empty() && !options.prune_duplicates => {
             "extra hooks with the same status left alone: `prune-duplicates: true` deletes them"
                 .into()
@@ -126,7 +130,7 @@ fn pipeline_section(md: &mut String, p: &PipelineOutcome, options: &RunOptions) 
         let _ = writeln!(md, "> **Warning**: {}\n", md_cell(w));
     }
     if let Some(e) = &p.error {
-        let _ = writeln!(md, "**Error**: {}\n", md_cell(e));
+        let _ = writeln!(md, "**Error**: {}\n", md_cell(&e.to_string()));
         return;
     }
     md.push_str("| Event | Hook | Result | Last delivery | What to do |\n|---|---|---|---|---|\n");
@@ -198,7 +202,7 @@ fn errors_section(md: &mut String, outcomes: &[PipelineOutcome]) {
         .flat_map(|p| p.hooks.iter().filter_map(|h| h.error.as_ref()))
     {
         if !seen.contains(&e) {
-            let _ = writeln!(md, "- {}", md_cell(e));
+            let _ = writeln!(md, "- {}", md_cell(&e.to_string()));
             seen.push(e);
         }
     }

@@ -146,7 +146,7 @@ fn hook_entry(pipeline_id: u64, h: &HookOutcome) -> Value {
         o["delivery"] = json!(d);
     }
     if let Some(e) = &h.error {
-        o["error"] = json!(e);
+        o["error"] = json!(e.to_string());
     }
     o
 }
@@ -216,6 +216,8 @@ pub fn last_status(d: &crate::health::DeliveryHealth) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api_error::ApiError;
+    use crate::failure::Failure;
     use crate::health::DeliveryHealth;
     use crate::hook::Event;
     use crate::plan::{Difference, Field};
@@ -240,7 +242,10 @@ mod tests {
                     let mut h =
                         HookOutcome::of_event(event, &format!("n|{}", event.word()), result);
                     h.hook_id = Some(format!("h-{id}-{}", event.word()));
-                    h.error = (result == HookResult::Failed).then(|| "boom".to_owned());
+                    h.error = (result == HookResult::Failed).then(|| Failure::List {
+                        pipeline_id: id,
+                        cause: ApiError::BadResponse("boom".into()),
+                    });
                     h
                 })
                 .collect(),
@@ -286,7 +291,10 @@ mod tests {
         let hooks: Value = serde_json::from_str(&get(&out, "hooks")).unwrap_or_default();
         assert_eq!(hooks.as_array().map(Vec::len), Some(6));
         assert_eq!(hooks[5]["result"], "failed");
-        assert_eq!(hooks[5]["error"], "boom");
+        assert_eq!(
+            hooks[5]["error"],
+            "pipeline 2: could not list its hooks: unexpected answer from the API: boom"
+        );
         assert_eq!(hooks[0]["event"], "action.started");
     }
 
@@ -382,6 +390,11 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("### Errors"));
-        assert!(md.contains("- boom"));
+        assert!(
+            md.contains(
+                "- pipeline 7: could not list its hooks: unexpected answer from the API: boom"
+            ),
+            "{md}"
+        );
     }
 }

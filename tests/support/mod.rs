@@ -400,3 +400,46 @@ pub fn assert_exactly_three(fake: &FakeDevopness, pipeline: u64, want: &BTreeMap
         panic!("{e}");
     }
 }
+
+/// A fake with pipeline `pipeline` set up by the action and then drifted: its
+/// action.failed hook deleted. The request log starts empty.
+pub fn drifted(pipeline: u64) -> FakeDevopness {
+    let fake = fake_with(&[pipeline]);
+    let setup = apply(&fake, &pipeline.to_string(), &[]);
+    assert_eq!(setup.code, 0, "{}", show(&setup));
+    let failed = fake
+        .hooks(pipeline)
+        .into_iter()
+        .find(|h| h["trigger_when"]["events"] == json!(["action.failed"]))
+        .expect("the action.failed hook");
+    fake.remove_hook(failed["id"].as_str().unwrap_or_default());
+    fake.clear_requests();
+    fake
+}
+
+/// `check` of `pipeline` with the drift issue on: GitHub at `github_api` (as
+/// `GITHUB_API_URL`) with `github_token`, plus other inputs and variables.
+pub fn check_with_drift_issue(
+    fake: &FakeDevopness,
+    pipeline: u64,
+    (github_api, github_token): (&str, &str),
+    more: &[(&str, &str)],
+    env: &[(&str, &str)],
+) -> RunResult {
+    let url = fake.base_url();
+    let id = pipeline.to_string();
+    let mut inputs = vec![
+        ("api-token", TOKEN),
+        ("pipeline-ids", id.as_str()),
+        ("api-url", url.as_str()),
+        ("mode", "check"),
+        ("check-deliveries", "false"),
+        ("drift-issue", "true"),
+        ("github-token", github_token),
+        ("provider-api-url", "https://api.github.com"),
+    ];
+    inputs.extend_from_slice(more);
+    let mut env = env.to_vec();
+    env.push(("GITHUB_API_URL", github_api));
+    run_action(&inputs, &env)
+}

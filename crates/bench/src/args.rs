@@ -1,152 +1,190 @@
-//! Command-line options.
+//! Command-line options (argh), checked against the action's own input limits.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
-pub const USAGE: &str = "\
-Benchmark of the action binary against the in-process fake Devopness API.
+use argh::FromArgs;
+use devopness_status_hooks::inputs::{MAX_CONCURRENCY, MAX_PIPELINES};
+use fake_devopness::RateLimit;
 
-Usage (from the workspace root):
-  cargo build --release && cargo run --release -p bench -- [OPTIONS]
-
-Options:
-  --binary PATH             the action binary [default: target/release/devopness-status-hooks]
-  --action-yml PATH         where the declared inputs and defaults are read [default: action.yml]
-  --latency-ms N            latency the fake adds to every response [default: 50]
-  --sizes LIST              pipeline counts, comma-separated [default: 1,10,100,500]
-  --sequential-sizes LIST   pipeline counts for the concurrency-1 baseline
-                            [default: the sizes up to 100]
-  --concurrency N           max-concurrency of the main runs [default: action.yml's default]
-  --sweep LIST              also time N new pipelines at each max-concurrency in LIST
-                            (e.g. 4,8,16,32) [default: no sweep]
-  --sweep-pipelines N       pipelines per sweep run [default: 100]
-  --probe-runs N            start-to-first-request probes; the median is reported [default: 20]
-  --input NAME=VALUE        set an action input for every run (repeatable), e.g.
-                            --input timeout-seconds=600
-  -h, --help                this text
-
-Exit status: 0 when every run of the binary exited 0 (missed goals are reported, not
-fatal), 1 when a run failed, 2 for a usage error or a missing binary.";
-
+#[derive(FromArgs, Debug)]
+/// Benchmark of the action binary against the in-process fake Devopness API.
+/// Run from the workspace root: cargo build --release && cargo run --release -p bench.
+/// Exit status: 0 when every run of the binary ended as expected (missed goals are
+/// reported, not fatal), 1 when a run failed, 2 for a usage error or a missing binary.
 pub struct Args {
+    /// the action binary [default: target/release/devopness-status-hooks]
+    #[argh(
+        option,
+        default = "PathBuf::from(\"target/release/devopness-status-hooks\")"
+    )]
     pub binary: PathBuf,
+    /// where the declared inputs and their defaults are read [default: action.yml]
+    #[argh(option, default = "PathBuf::from(\"action.yml\")")]
     pub action_yml: PathBuf,
+    /// latency the fake adds to every response, in ms [default: 50]
+    #[argh(option, default = "50")]
     pub latency_ms: u64,
-    pub sizes: Vec<usize>,
-    pub sequential_sizes: Option<Vec<usize>>,
+    /// pipeline counts, comma-separated [default: 1,10,100,500]
+    #[argh(option, default = "Counts(vec![1, 10, 100, 500])")]
+    pub sizes: Counts,
+    /// pipeline counts for the concurrency-1 baseline [default: the sizes up to 100]
+    #[argh(option)]
+    pub sequential_sizes: Option<Counts>,
+    /// max-concurrency of the main runs [default: action.yml's default]
+    #[argh(option)]
     pub concurrency: Option<usize>,
-    pub sweep: Vec<usize>,
+    /// also time N new and N in-sync pipelines at each max-concurrency in this list,
+    /// e.g. 8,16,32 [default: no sweep]
+    #[argh(option, default = "Counts(Vec::new())")]
+    pub sweep: Counts,
+    /// pipelines per sweep run [default: 100]
+    #[argh(option, default = "100")]
     pub sweep_pipelines: usize,
+    /// start-to-first-request probes; the median is reported [default: 20]
+    #[argh(option, default = "20")]
     pub probe_runs: usize,
-    pub inputs: Vec<(String, String)>,
+    /// the rate limit of the rate-limited cases, REQUESTS/SECONDSs [default: 20/5s]
+    #[argh(option, default = "RateLimit::per_seconds(20, 5)")]
+    pub rate_limit: RateLimit,
+    /// pipelines of the rate-limited cases [default: 50]
+    #[argh(option, default = "50")]
+    pub rate_limited_pipelines: usize,
+    /// skip the rate-limited cases (they take about a minute)
+    #[argh(switch)]
+    pub no_rate_limit: bool,
+    /// set an action input for every run, NAME=VALUE (repeatable), e.g.
+    /// --input timeout-seconds=600
+    #[argh(option)]
+    pub input: Vec<Input>,
 }
 
-/// The binary accepts at most this many pipeline ids.
-pub const MAX_PIPELINES: usize = 1000;
-/// ... and a max-concurrency from 1 to this.
-pub const MAX_CONCURRENCY: usize = 64;
+/// A comma-separated list of counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counts(pub Vec<usize>);
 
-/// Parses the arguments; `Err(None)` asks for the help text.
-pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, Option<String>> {
-    let mut a = Args {
-        binary: PathBuf::from("target/release/devopness-status-hooks"),
-        action_yml: PathBuf::from("action.yml"),
-        latency_ms: 50,
-        sizes: vec![1, 10, 100, 500],
-        sequential_sizes: None,
-        concurrency: None,
-        sweep: Vec::new(),
-        sweep_pipelines: 100,
-        probe_runs: 20,
-        inputs: Vec::new(),
-    };
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        if arg == "-h" || arg == "--help" {
-            return Err(None);
+impl FromStr for Counts {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Counts, String> {
+        if s.trim().is_empty() {
+            return Ok(Counts(Vec::new()));
         }
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
-            _ => (arg.clone(), None),
+        s.split(',')
+            .map(|p| {
+                p.trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("expected whole numbers separated by commas, got {s:?}"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Counts)
+    }
+}
+
+/// `NAME=VALUE`, the name lower-cased as action.yml spells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub name: String,
+    pub value: String,
+}
+
+impl FromStr for Input {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Input, String> {
+        let (name, value) = s
+            .split_once('=')
+            .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))?;
+        Ok(Input {
+            name: name.trim().to_lowercase(),
+            value: value.to_string(),
+        })
+    }
+}
+
+impl Args {
+    /// Parses the arguments (without the program name); `Err((text, ok))` is the help
+    /// (`ok`) or a usage error.
+    pub fn parse(args: &[&str]) -> Result<Args, (String, bool)> {
+        let args = Args::from_args(&["bench"], args).map_err(|e| (e.output, e.status.is_ok()))?;
+        args.check().map_err(|e| (e, false))?;
+        Ok(args)
+    }
+
+    /// The counts within what the action accepts.
+    fn check(&self) -> Result<(), String> {
+        let within = |name: &str, values: &[usize], min: usize, max: usize| match values
+            .iter()
+            .find(|v| !(min..=max).contains(*v))
+        {
+            Some(v) => Err(format!("--{name}: {v} is not from {min} to {max}")),
+            None => Ok(()),
         };
-        let mut value = || -> Result<String, Option<String>> {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| Some(format!("{name} needs a value")))
-        };
-        match name.as_str() {
-            "--binary" => a.binary = PathBuf::from(value()?),
-            "--action-yml" => a.action_yml = PathBuf::from(value()?),
-            "--latency-ms" => a.latency_ms = number(&name, &value()?, 0, 60_000)? as u64,
-            "--sizes" => a.sizes = list(&name, &value()?, 1, MAX_PIPELINES)?,
-            "--sequential-sizes" => {
-                let v = value()?;
-                a.sequential_sizes = Some(if v.trim().is_empty() {
-                    Vec::new()
-                } else {
-                    list(&name, &v, 1, MAX_PIPELINES)?
-                });
-            }
-            "--concurrency" => a.concurrency = Some(number(&name, &value()?, 1, MAX_CONCURRENCY)?),
-            "--sweep" => a.sweep = list(&name, &value()?, 1, MAX_CONCURRENCY)?,
-            "--sweep-pipelines" => a.sweep_pipelines = number(&name, &value()?, 1, MAX_PIPELINES)?,
-            "--probe-runs" => a.probe_runs = number(&name, &value()?, 0, 1000)?,
-            "--input" => {
-                let v = value()?;
-                let (n, v) = v
-                    .split_once('=')
-                    .ok_or_else(|| Some(format!("--input expects NAME=VALUE, got {v:?}")))?;
-                a.inputs.push((n.trim().to_lowercase(), v.to_string()));
-            }
-            _ => return Err(Some(format!("unknown argument {arg:?}"))),
+        within("sizes", &self.sizes.0, 1, MAX_PIPELINES)?;
+        if let Some(s) = &self.sequential_sizes {
+            within("sequential-sizes", &s.0, 1, MAX_PIPELINES)?;
         }
+        within(
+            "concurrency",
+            self.concurrency.as_slice(),
+            1,
+            MAX_CONCURRENCY,
+        )?;
+        within("sweep", &self.sweep.0, 1, MAX_CONCURRENCY)?;
+        within("sweep-pipelines", &[self.sweep_pipelines], 1, MAX_PIPELINES)?;
+        within(
+            "rate-limited-pipelines",
+            &[self.rate_limited_pipelines],
+            1,
+            MAX_PIPELINES,
+        )?;
+        within("probe-runs", &[self.probe_runs], 0, 1000)?;
+        if self.sizes.0.is_empty() {
+            return Err("--sizes: empty list".into());
+        }
+        Ok(())
     }
-    Ok(a)
-}
-
-fn number(name: &str, s: &str, min: usize, max: usize) -> Result<usize, Option<String>> {
-    match s.trim().parse::<usize>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(Some(format!(
-            "{name}: expected a whole number from {min} to {max}, got {s:?}"
-        ))),
-    }
-}
-
-fn list(name: &str, s: &str, min: usize, max: usize) -> Result<Vec<usize>, Option<String>> {
-    let v = s
-        .split(',')
-        .map(|p| number(name, p, min, max))
-        .collect::<Result<Vec<_>, _>>()?;
-    if v.is_empty() {
-        return Err(Some(format!("{name}: empty list")));
-    }
-    Ok(v)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse_str(s: &str) -> Result<Args, Option<String>> {
-        parse(s.split_whitespace().map(String::from))
+    fn parse(s: &str) -> Result<Args, (String, bool)> {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        Args::parse(&words)
     }
 
     #[test]
     fn defaults_and_forms() {
-        let a = parse_str("").ok().unwrap();
-        assert_eq!(a.sizes, vec![1, 10, 100, 500]);
+        let a = parse("").expect("defaults");
+        assert_eq!(a.sizes, Counts(vec![1, 10, 100, 500]));
         assert_eq!(a.latency_ms, 50);
-        let a = parse_str("--sizes 1,2 --sweep=4,8 --concurrency 16 --input timeout-seconds=600")
-            .ok()
-            .unwrap();
-        assert_eq!(a.sizes, vec![1, 2]);
-        assert_eq!(a.sweep, vec![4, 8]);
+        assert_eq!(a.rate_limit, RateLimit::per_seconds(20, 5));
+        let a = parse(
+            "--sizes 1,2 --sweep 4,8 --concurrency 16 --input timeout-seconds=600 --rate-limit 10/2s",
+        )
+        .expect("valid");
+        assert_eq!(a.sizes, Counts(vec![1, 2]));
+        assert_eq!(a.sweep, Counts(vec![4, 8]));
         assert_eq!(a.concurrency, Some(16));
-        assert_eq!(a.inputs, vec![("timeout-seconds".into(), "600".into())]);
-        assert!(parse_str("--concurrency 65").is_err());
-        assert!(parse_str("--sizes 0").is_err());
-        assert!(parse_str("--bogus").is_err());
-        assert!(matches!(parse_str("--help"), Err(None)));
+        assert_eq!(
+            a.input,
+            vec![Input {
+                name: "timeout-seconds".into(),
+                value: "600".into()
+            }]
+        );
+        assert_eq!(a.rate_limit, RateLimit::per_seconds(10, 2));
+    }
+
+    #[test]
+    fn limits_are_the_actions_own() {
+        let too_many = format!("--concurrency {}", MAX_CONCURRENCY + 1);
+        assert!(parse(&too_many).is_err());
+        assert!(parse(&format!("--sizes {}", MAX_PIPELINES + 1)).is_err());
+        assert!(parse("--sizes 0").is_err());
+        assert!(parse("--bogus").is_err());
+        assert!(matches!(parse("--help"), Err((_, true))));
     }
 }

@@ -1,7 +1,8 @@
-//! What every request passes through before the endpoints: recording, latency, injected
-//! faults and the bearer token check.
+//! What every request passes through before the endpoints: recording, the rate limit,
+//! latency, injected faults and the bearer token check.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -14,6 +15,7 @@ use fake_http::{Incoming, RecordedResponse};
 
 use crate::faults::{huge_json, proxy_page, FaultKind, HTML_PAGE, MALFORMED_JSON};
 use crate::pagination::LinkMode;
+use crate::ratelimit::Verdict;
 use crate::routes::{json_body, message};
 use crate::server::App;
 
@@ -22,21 +24,34 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
 
-    let (seq, latency, fault) = {
+    let (seq, latency, verdict, fault) = {
         let mut state = app.lock();
         let seq = state
             .requests
             .record(&parts, body.as_deref().unwrap_or_default());
-        (seq, state.latency, state.faults.take(&method, &path))
+        let verdict = state.limiter.as_mut().map(|l| l.hit(SystemTime::now()));
+        // A refused request reaches nothing behind the limiter, faults included.
+        let fault = match verdict {
+            Some(Verdict::Refused { .. }) => None,
+            _ => state.faults.take(&method, &path),
+        };
+        (seq, state.latency, verdict, fault)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
 
-    let response = match body {
-        Err(_) => Some(message(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large")),
-        Ok(body) => respond(&app, fault, parts, body, next).await,
+    let response = match (verdict, body) {
+        (Some(refused @ Verdict::Refused { .. }), _) => Some(too_many_attempts(refused)),
+        (_, Err(_)) => Some(message(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large")),
+        (_, Ok(body)) => respond(&app, fault, parts, body, next).await,
     };
+    let response = response.map(|mut r| {
+        if let Some(Verdict::Allowed { limit, remaining }) = verdict {
+            rate_headers(&mut r, limit, remaining);
+        }
+        r
+    });
     match response {
         Some(response) => {
             let (response, recorded) = RecordedResponse::capture(response).await;
@@ -124,6 +139,30 @@ fn error_status(code: u16, retry_after: Option<String>) -> Response {
         response.headers_mut().insert(RETRY_AFTER, value);
     }
     response
+}
+
+/// Laravel's throttle refusal.
+fn too_many_attempts(verdict: Verdict) -> Response {
+    let mut response = message(StatusCode::TOO_MANY_REQUESTS, "Too Many Attempts.");
+    if let Verdict::Refused {
+        limit,
+        retry_after_secs,
+        reset_unix,
+    } = verdict
+    {
+        rate_headers(&mut response, limit, 0);
+        let headers = response.headers_mut();
+        headers.insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        headers.insert("x-ratelimit-reset", HeaderValue::from(reset_unix));
+    }
+    response
+}
+
+/// The headers every answer of a throttled route carries.
+fn rate_headers(response: &mut Response, limit: u32, remaining: u32) {
+    let headers = response.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
 }
 
 fn raw(status: StatusCode, content_type: &'static str, body: &str) -> Response {

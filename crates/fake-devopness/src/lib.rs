@@ -3,7 +3,8 @@
 //! It serves, on 127.0.0.1 only, the endpoints the product uses (see
 //! `/work/shared/devopness-api/NOTES.md`) with the real API's shapes, status codes, Laravel
 //! validation and pagination, and can inject faults (error statuses, dropped connections,
-//! broken bodies, endless pagination).
+//! broken bodies, endless pagination) and throttle like Laravel (a fixed-window rate
+//! limit with `X-RateLimit-*` headers and 429).
 //!
 //! ```no_run
 //! use fake_devopness::{FakeDevopness, Fault, FaultKind};
@@ -17,6 +18,7 @@ mod faults;
 mod gate;
 mod model;
 mod pagination;
+mod ratelimit;
 mod routes;
 mod server;
 mod validation;
@@ -31,6 +33,7 @@ use serde_json::{json, Value};
 /// One request the fake received.
 pub use fake_http::RecordedRequest;
 pub use faults::{Fault, FaultKind};
+pub use ratelimit::{RateLimit, Window};
 
 use model::{render, View};
 use server::{App, State};
@@ -195,6 +198,22 @@ impl FakeDevopness {
     /// Time added before every response.
     pub fn set_latency(&self, d: Duration) {
         self.app.lock().latency = d;
+    }
+
+    /// Throttles every request from now on as Laravel does (`None`: no limit, the
+    /// default). Each call starts afresh, with no window open.
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        self.app.lock().limiter = limit.map(ratelimit::Limiter::new);
+    }
+
+    /// The windows the rate limiter opened so far, oldest first.
+    pub fn rate_limit_windows(&self) -> Vec<Window> {
+        self.app
+            .lock()
+            .limiter
+            .as_ref()
+            .map(ratelimit::Limiter::windows)
+            .unwrap_or_default()
     }
 
     /// Every request received, in order.

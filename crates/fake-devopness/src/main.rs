@@ -1,5 +1,5 @@
 //! `fake-devopness --port 0 --token TOKEN --pipelines 1,2,3 [--latency-ms 50]
-//! [--seed-guide-hooks PIPELINE] [--forbid-pipelines 4,5]`
+//! [--seed-guide-hooks PIPELINE] [--forbid-pipelines 4,5] [--rate-limit 20/5s]`
 //!
 //! Prints `listening on http://127.0.0.1:PORT` as its first line, then serves until SIGINT or
 //! SIGTERM.
@@ -9,10 +9,11 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use fake_devopness::FakeDevopness;
+use fake_devopness::{FakeDevopness, RateLimit};
 
 const USAGE: &str = "usage: fake-devopness [--port N] --token TOKEN [--pipelines 1,2,3] \
-[--forbid-pipelines 4,5] [--latency-ms MS] [--seed-guide-hooks PIPELINE]";
+[--forbid-pipelines 4,5] [--latency-ms MS] [--seed-guide-hooks PIPELINE] \
+[--rate-limit REQUESTS/SECONDSs]";
 
 struct Options {
     port: u16,
@@ -21,6 +22,7 @@ struct Options {
     forbidden: Vec<u64>,
     latency: Duration,
     seed_guide_hooks: Option<u64>,
+    rate_limit: Option<RateLimit>,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -31,6 +33,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
         forbidden: Vec::new(),
         latency: Duration::ZERO,
         seed_guide_hooks: None,
+        rate_limit: None,
     };
     let mut args = args;
     while let Some(flag) = args.next() {
@@ -61,6 +64,9 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--forbid-pipelines" => options.forbidden = list(&value)?,
             "--latency-ms" => options.latency = Duration::from_millis(number(&value)?),
             "--seed-guide-hooks" => options.seed_guide_hooks = Some(number(&value)?),
+            "--rate-limit" => {
+                options.rate_limit = Some(value.parse().map_err(|e| format!("--rate-limit: {e}"))?)
+            }
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
@@ -99,6 +105,7 @@ fn main() -> ExitCode {
         fake.seed_guide_hooks(id, "OWNER/REPO");
     }
     fake.set_latency(options.latency);
+    fake.set_rate_limit(options.rate_limit);
 
     let mut stdout = std::io::stdout().lock();
     if writeln!(stdout, "listening on {}", fake.base_url())
@@ -156,6 +163,10 @@ mod tests {
         assert_eq!(o.pipelines, vec![1, 2, 3]);
         assert_eq!(o.latency, Duration::from_millis(50));
         assert_eq!(o.seed_guide_hooks, Some(2));
+        assert_eq!(o.rate_limit, None);
+        let o = parse(args("--token t --rate-limit 20/5s")).expect("valid");
+        assert_eq!(o.rate_limit, Some(RateLimit::per_seconds(20, 5)));
+        assert!(parse(args("--token t --rate-limit 20")).is_err());
         assert!(parse(args("--token t --port 70000")).is_err());
         assert!(parse(args("--port 0")).is_err());
         assert!(parse(args("--token t --bogus 1")).is_err());

@@ -8,6 +8,7 @@ use fake_http::RequestLog;
 
 use crate::faults::FaultPlan;
 use crate::model::Store;
+use crate::ratelimit::Limiter;
 
 /// The token, the base URL and the [`State`].
 pub(crate) type App = fake_http::Shared<State>;
@@ -19,6 +20,8 @@ pub(crate) struct State {
     pub body_as_string: bool,
     /// Every request received, with a sequence number to set its status once answered.
     pub requests: RequestLog,
+    /// The rate limit, when one is set.
+    pub limiter: Option<Limiter>,
 }
 
 impl State {
@@ -29,6 +32,7 @@ impl State {
             latency: Duration::ZERO,
             body_as_string: false,
             requests: RequestLog::default(),
+            limiter: None,
         }
     }
 }

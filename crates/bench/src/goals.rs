@@ -1,0 +1,285 @@
+//! The goals, each judged from what was measured: PASS, FAIL, or SKIP when what it needs
+//! was not measured (another latency, a size left out, a dynamic binary). Pure.
+
+use std::time::Duration;
+
+use crate::limited::Limited;
+use crate::measure::{Case, Probes, Row};
+use crate::probe;
+use crate::setup::Setup;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Skip,
+}
+
+impl Verdict {
+    fn of(ok: bool) -> Verdict {
+        if ok {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Skip => "SKIP",
+        }
+    }
+}
+
+pub struct Goal {
+    pub verdict: Verdict,
+    pub text: String,
+}
+
+fn goal(verdict: Verdict, text: String) -> Goal {
+    Goal { verdict, text }
+}
+
+/// Everything the goals are judged on.
+pub struct Facts<'a> {
+    pub setup: &'a Setup,
+    pub rows: &'a [Row],
+    pub probes: &'a Probes,
+    pub limited: Option<&'a Limited>,
+    pub latency_ms: u64,
+    /// The concurrency of the main runs (`None`: the default).
+    pub concurrency: Option<usize>,
+}
+
+const MB: f64 = 1_048_576.0;
+
+/// Every goal, in the report's order.
+pub fn all(f: &Facts) -> Vec<Goal> {
+    let mut goals = vec![
+        requests_per_pipeline(f, Case::InSync, 1),
+        requests_per_pipeline(f, Case::Bootstrap, 5),
+        hundred(f, Case::Bootstrap, Duration::from_millis(1_000)),
+        hundred(f, Case::InSync, Duration::from_millis(500)),
+        peak_rss(f, 1, 15.0),
+        peak_rss(f, 500, 40.0),
+        first_request(f),
+        binary_size(f),
+        image_size(f),
+    ];
+    if let Some(l) = f.limited {
+        goals.extend(limited(l));
+    }
+    goals
+}
+
+fn requests_per_pipeline(f: &Facts, case: Case, per: usize) -> Goal {
+    let of_case: Vec<&Row> = f.rows.iter().filter(|r| r.case == case).collect();
+    let seen: Vec<String> = of_case.iter().map(|r| ratio(r.per_pipeline())).collect();
+    let verdict = if of_case.is_empty() {
+        Verdict::Skip
+    } else {
+        Verdict::of(
+            of_case
+                .iter()
+                .all(|r| r.requests == per * r.pipelines && r.exit.ok()),
+        )
+    };
+    goal(
+        verdict,
+        format!(
+            "{}: {per} request(s) per pipeline (seen: {})",
+            case.name(),
+            seen.join(", ")
+        ),
+    )
+}
+
+/// 100 pipelines at 50 ms latency, at the main runs' concurrency, under `limit`.
+fn hundred(f: &Facts, case: Case, limit: Duration) -> Goal {
+    let what = match case {
+        Case::Bootstrap => "new",
+        _ => "in-sync",
+    };
+    let text = format!(
+        "100 {what} pipelines at 50 ms latency under {:.1} s",
+        limit.as_secs_f64()
+    );
+    let row = f
+        .rows
+        .iter()
+        .find(|r| r.case == case && r.pipelines == 100 && r.forced == f.concurrency);
+    match row {
+        Some(r) if f.latency_ms == 50 => goal(
+            Verdict::of(r.wall < limit && r.exit.ok()),
+            format!(
+                "{text} at max-concurrency {}: {} s",
+                r.concurrency,
+                secs(r.wall)
+            ),
+        ),
+        Some(_) => goal(
+            Verdict::Skip,
+            format!("{text}: this run used {} ms", f.latency_ms),
+        ),
+        None => goal(Verdict::Skip, format!("{text}: 100 is not among --sizes")),
+    }
+}
+
+fn peak_rss(f: &Facts, n: usize, limit: f64) -> Goal {
+    let peak = f
+        .rows
+        .iter()
+        .filter(|r| r.pipelines == n)
+        .map(Row::rss_mb)
+        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+    let text = format!("peak RSS < {limit:.0} MB for {n} pipeline(s)");
+    match peak {
+        Some(p) => goal(
+            Verdict::of(p < limit),
+            format!("{text}: {p:.1} MB (largest of its runs)"),
+        ),
+        None => goal(Verdict::Skip, format!("{text}: {n} is not among the sizes")),
+    }
+}
+
+fn first_request(f: &Facts) -> Goal {
+    match probe::median(f.probes.first_bytes.clone()) {
+        Some(m) => goal(
+            Verdict::of(m < Duration::from_millis(5)),
+            format!("start to first request < 5 ms (median): {} ms", ms(m)),
+        ),
+        None => goal(
+            Verdict::Skip,
+            "start to first request < 5 ms: not measured".into(),
+        ),
+    }
+}
+
+fn binary_size(f: &Facts) -> Goal {
+    let s = f.setup;
+    if !s.is_static {
+        return goal(
+            Verdict::Skip,
+            "stripped static binary <= 4 MB: this binary is dynamic; build the static one \
+             (README, Benchmark) and pass it with --binary"
+                .into(),
+        );
+    }
+    goal(
+        Verdict::of(s.size <= 4 * 1_048_576),
+        format!(
+            "stripped static binary <= 4 MB: {:.2} MB",
+            s.size as f64 / MB
+        ),
+    )
+}
+
+fn image_size(f: &Facts) -> Goal {
+    let s = f.setup;
+    match s.ca_bundle {
+        Some(bundle) if s.is_static => goal(
+            Verdict::of(s.size + bundle <= 6 * 1_048_576),
+            format!(
+                "image <= 6 MB: {:.2} MB (binary + {}, the FROM scratch layer's content)",
+                (s.size + bundle) as f64 / MB,
+                crate::setup::CA_BUNDLE
+            ),
+        ),
+        _ => goal(
+            Verdict::Skip,
+            "image <= 6 MB: needs the static binary and a CA bundle".into(),
+        ),
+    }
+}
+
+fn limited(l: &Limited) -> Vec<Goal> {
+    let n = l.pipelines;
+    let s = &l.in_sync;
+    let late_by = s.took.saturating_sub(s.earliest);
+    let slack = Duration::from_secs(s.windows.len() as u64);
+    let c = &l.cut;
+    let said = c
+        .said_done
+        .map_or("no count".to_string(), |d| d.to_string());
+    let r = &l.rerun;
+    vec![
+        goal(
+            Verdict::of(s.row.exit.ok() && s.in_sync == n),
+            format!(
+                "{}: {n} pipelines in sync end with exit 0 (exit {}, {}/{n} in sync, {} requests)",
+                l.limit, s.row.exit, s.in_sync, s.row.requests
+            ),
+        ),
+        goal(
+            Verdict::of(s.most_refused_in_a_window() <= 1),
+            format!(
+                "{}, in sync: at most one 429 per window ({} 429s over the {} windows the run spans)",
+                l.limit,
+                s.row.refused,
+                s.windows.len()
+            ),
+        ),
+        goal(
+            Verdict::of(late_by <= slack),
+            format!(
+                "{}, in sync: done no later than 1 s per window after the earliest the limit allows \
+                 ({} s from the first request; earliest {} s; {} s later, {} s allowed)",
+                l.limit,
+                secs(s.took),
+                secs(s.earliest),
+                secs(late_by),
+                slack.as_secs()
+            ),
+        ),
+        goal(
+            Verdict::of(
+                c.row.exit == crate::child::Exit::Code(1)
+                    && c.said_done == Some(c.done)
+                    && c.note.as_deref().is_some_and(|l| l.contains("Run again to continue"))
+                    && c.duplicated == 0,
+            ),
+            format!(
+                "{}, {n} new pipelines, timeout-seconds {}: exit {}, says {said} done ({} are), \
+                 says a rerun continues: {}, duplicated pipelines: {}",
+                l.limit,
+                c.timeout_secs,
+                c.row.exit,
+                c.done,
+                c.note.as_deref().is_some_and(|l| l.contains("Run again to continue")),
+                c.duplicated
+            ),
+        ),
+        goal(
+            Verdict::of(r.row.exit.ok() && r.in_sync == n && r.duplicated == 0),
+            format!(
+                "{}: the rerun converges (exit {}, {}/{n} in sync, duplicated {}, {} s, \
+                 {} 429s, {} windows opened)",
+                l.limit,
+                r.row.exit,
+                r.in_sync,
+                r.duplicated,
+                secs(r.row.wall),
+                r.row.refused,
+                r.windows.len()
+            ),
+        ),
+    ]
+}
+
+pub fn secs(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64())
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+pub fn ratio(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round())
+    } else {
+        format!("{x:.2}")
+    }
+}

@@ -1,0 +1,254 @@
+//! What a run could not do for a pipeline or one of its hooks, kept as a type (the
+//! operation, the pipeline, the [`ApiError`] behind it) until it is reported. Pure data
+//! and its message; `apply` produces it, the log and the report print it.
+
+use std::fmt;
+
+use crate::api_error::{ApiError, TransportError};
+use crate::hook::Event;
+
+/// A failure of one operation on a pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The pipeline's hooks could not be listed: nothing was done to it.
+    List { pipeline_id: u64, cause: ApiError },
+    /// A create that certainly did not happen.
+    Create {
+        pipeline_id: u64,
+        event: Event,
+        cause: ApiError,
+    },
+    /// A create that was sent and may have happened; `relist` when listing again to
+    /// find out failed too. Never sent again blindly: the next run creates it only if
+    /// it is still missing.
+    CreateUnknown {
+        pipeline_id: u64,
+        event: Event,
+        cause: ApiError,
+        relist: Option<ApiError>,
+    },
+    Repair {
+        pipeline_id: u64,
+        event: Event,
+        hook_id: String,
+        cause: ApiError,
+    },
+    /// `relist`: the delete's outcome was unknown and listing again to find out failed.
+    Delete {
+        pipeline_id: u64,
+        hook_id: String,
+        cause: ApiError,
+        relist: bool,
+    },
+    /// `check`: the hook's delivery log could not be read.
+    Deliveries { hook_id: String, cause: ApiError },
+}
+
+impl Failure {
+    /// The API error at the root of it (the relist's, when that is what failed last).
+    pub fn cause(&self) -> &ApiError {
+        match self {
+            Failure::CreateUnknown {
+                relist: Some(e), ..
+            } => e,
+            Failure::List { cause, .. }
+            | Failure::Create { cause, .. }
+            | Failure::CreateUnknown { cause, .. }
+            | Failure::Repair { cause, .. }
+            | Failure::Delete { cause, .. }
+            | Failure::Deliveries { cause, .. } => cause,
+        }
+    }
+
+    /// Whether a write may have happened without the run knowing.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, Failure::CreateUnknown { .. })
+    }
+
+    /// Never sent because the run ran out of time (its deadline, or a rate limit that
+    /// reopens after it): a rerun continues.
+    pub fn out_of_time(&self) -> bool {
+        self.cause().out_of_time()
+    }
+
+    /// The same failure with its free text (server messages) passed through `f`.
+    pub fn map_text(&self, f: &dyn Fn(&str) -> String) -> Failure {
+        let mut out = self.clone();
+        match &mut out {
+            Failure::List { cause, .. }
+            | Failure::Create { cause, .. }
+            | Failure::Repair { cause, .. }
+            | Failure::Delete { cause, .. }
+            | Failure::Deliveries { cause, .. } => *cause = cause.map_text(f),
+            Failure::CreateUnknown { cause, relist, .. } => {
+                *cause = cause.map_text(f);
+                *relist = relist.as_ref().map(|e| e.map_text(f));
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::List { pipeline_id, cause } => {
+                write!(f, "pipeline {pipeline_id}: could not list its hooks: {cause}")
+            }
+            Failure::Create {
+                pipeline_id,
+                event,
+                cause,
+            } => write!(
+                f,
+                "pipeline {pipeline_id}: could not create the {} hook: {cause}",
+                event.as_str()
+            ),
+            Failure::CreateUnknown {
+                pipeline_id,
+                event,
+                cause,
+                relist: None,
+            } => write!(
+                f,
+                "pipeline {pipeline_id}: creating the {} hook: outcome unknown ({cause}); run again: it is created only if still missing",
+                event.as_str()
+            ),
+            Failure::CreateUnknown {
+                pipeline_id,
+                event,
+                relist: Some(relist),
+                ..
+            } => write!(
+                f,
+                "pipeline {pipeline_id}: creating the {} hook: outcome unknown, and listing again failed: {relist}; run again",
+                event.as_str()
+            ),
+            Failure::Repair {
+                pipeline_id,
+                event,
+                hook_id,
+                cause,
+            } => write!(
+                f,
+                "pipeline {pipeline_id}: could not repair the {} hook {hook_id}: {cause}",
+                event.as_str()
+            ),
+            Failure::Delete {
+                pipeline_id,
+                hook_id,
+                cause,
+                relist,
+            } => {
+                write!(f, "pipeline {pipeline_id}: could not delete hook {hook_id}: ")?;
+                if *relist {
+                    write!(f, "outcome unknown, and the list failed too: ")?;
+                }
+                write!(f, "{cause}")
+            }
+            Failure::Deliveries { hook_id, cause } => {
+                write!(f, "could not read the delivery log of hook {hook_id}: {cause}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// When some of `failures` are requests never sent for lack of time (the deadline, or a
+/// rate limit reopening after it), the run's own message: `done` of `total` pipelines
+/// are done, why the rest are not, and that a rerun continues.
+pub fn stopped_early<'a>(
+    failures: impl IntoIterator<Item = &'a Failure>,
+    done: usize,
+    total: usize,
+) -> Option<String> {
+    let out_of_time: Vec<&Failure> = failures.into_iter().filter(|f| f.out_of_time()).collect();
+    if out_of_time.is_empty() {
+        return None;
+    }
+    let rate_limited = out_of_time.iter().find_map(|f| match f.cause() {
+        ApiError::Transport(TransportError::RateLimited { wait }) => Some(*wait),
+        _ => None,
+    });
+    let why = match rate_limited {
+        Some(wait) => format!(
+            "the API's rate limit holds every request for {} s more, past timeout-seconds",
+            wait.as_secs_f64().ceil()
+        ),
+        None => "the run's timeout-seconds ran out".to_owned(),
+    };
+    Some(format!(
+        "{done} of {total} pipeline(s) done: {why}. Run again to continue (or raise timeout-seconds): the pipelines done cost one request each, and nothing is created twice"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn messages_name_the_pipeline_the_operation_and_the_cause() {
+        let unknown = Failure::CreateUnknown {
+            pipeline_id: 7,
+            event: Event::Failed,
+            cause: ApiError::Status {
+                code: 500,
+                message: "Server Error".into(),
+            },
+            relist: None,
+        };
+        let text = unknown.to_string();
+        assert!(
+            text.starts_with("pipeline 7: creating the action.failed hook: outcome unknown ("),
+            "{text}"
+        );
+        assert!(unknown.outcome_unknown() && !unknown.out_of_time());
+        let relisted = Failure::CreateUnknown {
+            pipeline_id: 7,
+            event: Event::Failed,
+            cause: ApiError::Transport(TransportError::Connection("reset".into())),
+            relist: Some(ApiError::Transport(TransportError::Deadline)),
+        };
+        assert!(relisted
+            .to_string()
+            .contains("listing again failed: not sent"));
+        assert!(relisted.out_of_time());
+    }
+
+    #[test]
+    fn a_run_out_of_time_says_how_far_it_got_and_why() {
+        let list = |cause| Failure::List {
+            pipeline_id: 3,
+            cause,
+        };
+        let forbidden = list(ApiError::Forbidden("no".into()));
+        assert_eq!(stopped_early([&forbidden], 1, 2), None);
+        let limited = list(ApiError::Transport(TransportError::RateLimited {
+            wait: Duration::from_millis(29_200),
+        }));
+        let note = stopped_early([&forbidden, &limited], 7, 50).expect("a note");
+        assert!(
+            note.starts_with(
+                "7 of 50 pipeline(s) done: the API's rate limit holds every request for 30 s more"
+            ),
+            "{note}"
+        );
+        assert!(note.contains("Run again to continue"), "{note}");
+        let late = list(ApiError::Transport(TransportError::Deadline));
+        let note = stopped_early([&late], 0, 1).expect("a note");
+        assert!(note.contains("the run's timeout-seconds ran out"), "{note}");
+    }
+
+    #[test]
+    fn redaction_reaches_the_server_text() {
+        let f = Failure::List {
+            pipeline_id: 1,
+            cause: ApiError::Forbidden("token abc123 refused".into()),
+        };
+        let redacted = f.map_text(&|s: &str| s.replace("abc123", "***"));
+        assert!(!redacted.to_string().contains("abc123"));
+        assert!(matches!(redacted, Failure::List { pipeline_id: 1, .. }));
+    }
+}
