@@ -17,27 +17,26 @@ use crate::failure::Failure;
 use crate::health;
 use crate::hook::{DesiredHook, Event, ObservedHook};
 use crate::inputs::{Mode, RunOptions};
-use crate::outcome::{HookOutcome, HookResult, PipelineOutcome};
+use crate::outcome::{Destination, HookOutcome, HookResult, PipelineOutcome};
 use crate::plan::{plan, plan_removal, Decision, Identity, Options, Step};
 
 /// Everything one pipeline's run needs besides its id.
 #[derive(Clone, Copy)]
 pub struct Job<'a> {
     pub client: &'a Client,
+    /// The hooks of the pipeline's target (its repository on its provider).
     pub desired: &'a [DesiredHook],
     pub identity: Identity<'a>,
     pub options: RunOptions,
+    /// Where its statuses go, for the report.
+    pub destination: &'a Destination,
 }
 
-/// Runs the job on every pipeline, at most `concurrency` at a time, returning
-/// outcomes in the order of `pipeline_ids`.
-pub async fn run_all(
-    job: Job<'_>,
-    pipeline_ids: &[u64],
-    concurrency: usize,
-) -> Vec<PipelineOutcome> {
-    stream::iter(pipeline_ids)
-        .map(|id| run_pipeline(job, *id))
+/// Runs each pipeline's job, at most `concurrency` at a time, returning outcomes in
+/// the order of `jobs`.
+pub async fn run_all(jobs: &[(u64, Job<'_>)], concurrency: usize) -> Vec<PipelineOutcome> {
+    stream::iter(jobs)
+        .map(|(id, job)| run_pipeline(*job, *id))
         .buffered(concurrency.max(1))
         .collect()
         .await
@@ -60,6 +59,7 @@ pub async fn run_pipeline(job: Job<'_>, pipeline_id: u64) -> PipelineOutcome {
                 .collect();
             return PipelineOutcome {
                 pipeline_id,
+                destination: job.destination.clone(),
                 hooks,
                 error: Some(error),
                 warnings: Vec::new(),
@@ -75,6 +75,7 @@ pub async fn run_pipeline(job: Job<'_>, pipeline_id: u64) -> PipelineOutcome {
     };
     PipelineOutcome {
         pipeline_id,
+        destination: job.destination.clone(),
         hooks,
         error: None,
         warnings,

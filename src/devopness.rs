@@ -15,6 +15,7 @@ use crate::api_error::TransportError;
 use crate::health::Delivery;
 use crate::hook::ObservedHook;
 use crate::link;
+use crate::targets::{ApplicationFacts, PipelineSummary};
 use crate::transport::{Response, Transport};
 
 /// Items per page when listing (the API's maximum).
@@ -95,6 +96,37 @@ impl Client {
             self.base
         );
         self.list_all(url, "the hook list").await
+    }
+
+    /// An application: its name, repository and source provider
+    /// (`GET /applications/{application_id}`).
+    pub async fn get_application(&self, application_id: u64) -> Result<ApplicationFacts, ApiError> {
+        let url = format!("{}/applications/{application_id}", self.base);
+        let response = self.send(Method::GET, &url, None).await?;
+        let wire: ApplicationWire = parse_json(response.body(), "the application")?;
+        Ok(wire.facts(application_id))
+    }
+
+    /// Every pipeline of an application, following `Link: rel="next"` across pages
+    /// (`GET /pipelines/application/{application_id}`, `listPipelinesByResourceType`).
+    pub async fn list_application_pipelines(
+        &self,
+        application_id: u64,
+    ) -> Result<Vec<PipelineSummary>, ApiError> {
+        let url = format!(
+            "{}/pipelines/application/{application_id}?page=1&per_page={PER_PAGE}",
+            self.base
+        );
+        let pipelines: Vec<PipelineWire> = self
+            .list_all(url, "the application's pipeline list")
+            .await?;
+        Ok(pipelines
+            .into_iter()
+            .map(|p| PipelineSummary {
+                id: p.id,
+                operation: p.operation.unwrap_or_default(),
+            })
+            .collect())
     }
 
     /// Recent deliveries of an outgoing hook: the first page and, if there are more,
@@ -203,6 +235,52 @@ impl Client {
     }
 }
 
+/// The fields of an `Application` the action reads; the rest is ignored, and what is
+/// missing is taken as not set (the application's errors say so).
+#[derive(serde::Deserialize)]
+struct ApplicationWire {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    repository: Option<String>,
+    #[serde(default)]
+    credential: Option<CredentialWire>,
+}
+
+#[derive(serde::Deserialize)]
+struct CredentialWire {
+    #[serde(default)]
+    provider: Option<ProviderWire>,
+}
+
+#[derive(serde::Deserialize)]
+struct ProviderWire {
+    #[serde(default)]
+    code: Option<String>,
+}
+
+impl ApplicationWire {
+    fn facts(self, id: u64) -> ApplicationFacts {
+        ApplicationFacts {
+            id,
+            name: self.name.unwrap_or_default(),
+            repository: self.repository,
+            provider_code: self
+                .credential
+                .and_then(|c| c.provider)
+                .and_then(|p| p.code),
+        }
+    }
+}
+
+/// The fields of a `PipelineRelation` the action reads.
+#[derive(serde::Deserialize)]
+struct PipelineWire {
+    id: u64,
+    #[serde(default)]
+    operation: Option<String>,
+}
+
 /// Hook ids come from the server: keep them to one path segment (`.` too, so an
 /// id of `..` cannot climb the path).
 fn path_segment(id: &str) -> String {
@@ -284,6 +362,38 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "the API refused the request (422: bad); name: too long; target_url: required"
+        );
+    }
+
+    #[test]
+    fn applications_are_read_leniently() {
+        let wire: ApplicationWire = parse_json(
+            br#"{"id":4,"name":"web","repository":"o/r","credential":{"provider":{"code":"gitlab","type":"source_provider"}},"servers":[]}"#,
+            "the application",
+        )
+        .expect("parses");
+        assert_eq!(
+            wire.facts(4),
+            ApplicationFacts {
+                id: 4,
+                name: "web".into(),
+                repository: Some("o/r".into()),
+                provider_code: Some("gitlab".into()),
+            }
+        );
+        let bare: ApplicationWire =
+            parse_json(br#"{"id":4,"credential":null}"#, "the application").expect("parses");
+        let facts = bare.facts(4);
+        assert_eq!((facts.repository, facts.provider_code), (None, None));
+        let pipelines: Vec<PipelineWire> = parse_json(
+            br#"[{"id":1,"operation":"deploy","steps":[]},{"id":2}]"#,
+            "the list",
+        )
+        .expect("parses");
+        assert_eq!(pipelines[0].operation.as_deref(), Some("deploy"));
+        assert_eq!(pipelines[1].operation, None);
+        assert!(
+            parse_json::<Vec<PipelineWire>>(br#"[{"operation":"deploy"}]"#, "the list").is_err()
         );
     }
 

@@ -42,6 +42,16 @@ pub enum Failure {
     },
     /// `check`: the hook's delivery log could not be read.
     Deliveries { hook_id: String, cause: ApiError },
+    /// `application-ids`: the application (`GET /applications/{id}`) could not be read.
+    Application {
+        application_id: u64,
+        cause: ApiError,
+    },
+    /// `application-ids`: the application's pipeline list could not be read.
+    ApplicationPipelines {
+        application_id: u64,
+        cause: ApiError,
+    },
 }
 
 impl Failure {
@@ -56,7 +66,9 @@ impl Failure {
             | Failure::CreateUnknown { cause, .. }
             | Failure::Repair { cause, .. }
             | Failure::Delete { cause, .. }
-            | Failure::Deliveries { cause, .. } => cause,
+            | Failure::Deliveries { cause, .. }
+            | Failure::Application { cause, .. }
+            | Failure::ApplicationPipelines { cause, .. } => cause,
         }
     }
 
@@ -79,7 +91,9 @@ impl Failure {
             | Failure::Create { cause, .. }
             | Failure::Repair { cause, .. }
             | Failure::Delete { cause, .. }
-            | Failure::Deliveries { cause, .. } => *cause = cause.map_text(f),
+            | Failure::Deliveries { cause, .. }
+            | Failure::Application { cause, .. }
+            | Failure::ApplicationPipelines { cause, .. } => *cause = cause.map_text(f),
             Failure::CreateUnknown { cause, relist, .. } => {
                 *cause = cause.map_text(f);
                 *relist = relist.as_ref().map(|e| e.map_text(f));
@@ -149,11 +163,43 @@ impl fmt::Display for Failure {
             Failure::Deliveries { hook_id, cause } => {
                 write!(f, "could not read the delivery log of hook {hook_id}: {cause}")
             }
+            Failure::Application {
+                application_id,
+                cause,
+            } => {
+                write!(f, "application {application_id}: could not read it: ")?;
+                application_cause(f, cause)
+            }
+            Failure::ApplicationPipelines {
+                application_id,
+                cause,
+            } => {
+                write!(
+                    f,
+                    "application {application_id}: could not list its pipelines: "
+                )?;
+                application_cause(f, cause)
+            }
         }
     }
 }
 
 impl std::error::Error for Failure {}
+
+/// What an application's 404 and 403 mean (the API's own messages say pipeline).
+fn application_cause(f: &mut fmt::Formatter<'_>, cause: &ApiError) -> fmt::Result {
+    match cause {
+        ApiError::NotFound(m) => write!(
+            f,
+            "not found (404: {m}): check the application id in `application-ids`, and that the token's user can see it"
+        ),
+        ApiError::Forbidden(m) => write!(
+            f,
+            "the token lacks access (403: {m}): use a token of a user who can see this application and manage its pipelines' hooks"
+        ),
+        other => write!(f, "{other}"),
+    }
+}
 
 /// When some of `failures` are requests never sent for lack of time (the deadline, or a
 /// rate limit reopening after it), the run's own message: `done` of `total` pipelines
@@ -187,6 +233,29 @@ pub fn stopped_early<'a>(
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn application_failures_say_what_to_check() {
+        let missing = Failure::Application {
+            application_id: 99,
+            cause: ApiError::NotFound("Application not found.".into()),
+        };
+        assert_eq!(
+            missing.to_string(),
+            "application 99: could not read it: not found (404: Application not found.): check the application id in `application-ids`, and that the token's user can see it"
+        );
+        let list = Failure::ApplicationPipelines {
+            application_id: 5,
+            cause: ApiError::Status {
+                code: 503,
+                message: String::new(),
+            },
+        };
+        assert_eq!(
+            list.to_string(),
+            "application 5: could not list its pipelines: the API answered 503: a server-side problem; run again later"
+        );
+    }
 
     #[test]
     fn messages_name_the_pipeline_the_operation_and_the_cause() {

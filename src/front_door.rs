@@ -115,19 +115,19 @@ pub fn start(
         .find(|g| g.name == "provider")
         .map(|g| g.value.clone());
     let defaults = platform.defaults();
-    let suggested = sources::from_platform(&defaults, provider.as_deref());
+    // An application knows its own provider and repository (`application-ids`).
+    let names_applications = given.iter().any(|g| g.name == "application-ids");
+    let suggested = sources::from_platform(&defaults, provider.as_deref(), names_applications);
     let given = sources::merge(vec![given, suggested]);
     let raw = raw_values(&given);
     for value in raw.secrets() {
         secret(value);
         secret(value.trim());
     }
-    // An application knows its own provider and repository (`application-ids`).
-    let names_applications = given.iter().any(|g| g.name == "application-ids");
     if defaults.provider.is_none() && provider.is_none() && !names_applications {
         problems.push(ArgError {
             option: "--provider / DEVOPNESS_PROVIDER".into(),
-            message: "not set: outside GitHub, GitLab and Bitbucket nothing says where the statuses go; pass --provider github|gitlab|bitbucket and --repository".into(),
+            message: "not set: outside GitHub, GitLab and Bitbucket nothing says where the statuses go; pass --provider github|gitlab|bitbucket and --repository, or --application-ids (an application knows both)".into(),
         });
     }
     let files = output_files(&given, platform, &mut problems);
@@ -302,7 +302,8 @@ Defaults follow the platform: in a GitLab job the provider is gitlab, the reposi
 $CI_PROJECT_PATH and the provider API $CI_API_V4_URL; in Bitbucket Pipelines the
 provider is bitbucket and the repository $BITBUCKET_REPO_FULL_NAME; in a GitHub
 Actions step github and $GITHUB_REPOSITORY. In a terminal, --provider and
---repository say where the statuses go.
+--repository say where the statuses go, or --application-ids (an application knows
+its repository and provider, and wins over the platform's).
 
 Exit status: 0 done (check: in sync), 1 an error (a bad option too; nothing is sent
 then), 2 check found drift (unless --fail-on-drift=false).

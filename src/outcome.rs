@@ -6,6 +6,7 @@ use crate::failure::Failure;
 use crate::health::DeliveryHealth;
 use crate::hook::{DesiredHook, Event};
 use crate::plan::Difference;
+use crate::targets::{TargetError, TargetWarning};
 
 /// What happened to (or was found for) one (pipeline, event) hook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,9 +113,20 @@ impl HookOutcome {
     }
 }
 
+/// Where a pipeline's statuses go, and the application it was found through.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Destination {
+    /// `None` for a pipeline named only in `pipeline-ids`.
+    pub application_id: Option<u64>,
+    pub repository: String,
+    /// The provider's name (`github`, `gitlab`, `bitbucket`).
+    pub provider: &'static str,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PipelineOutcome {
     pub pipeline_id: u64,
+    pub destination: Destination,
     /// One per event; all `Failed` when the pipeline could not be read.
     pub hooks: Vec<HookOutcome>,
     /// A failure of the pipeline as a whole (its hooks could not be listed).
@@ -134,5 +146,53 @@ impl PipelineOutcome {
         self.error
             .iter()
             .chain(self.hooks.iter().filter_map(|h| h.error.as_ref()))
+    }
+}
+
+/// Why an application of `application-ids` got no hooks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApplicationError {
+    /// It, or its pipeline list, could not be read.
+    Read(Failure),
+    /// It names no source provider or repository the hooks can post to.
+    Target(TargetError),
+}
+
+impl std::fmt::Display for ApplicationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApplicationError::Read(e) => write!(f, "{e}"),
+            ApplicationError::Target(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// What a run found for one application of `application-ids`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationOutcome {
+    pub application_id: u64,
+    /// Its name, once read (empty when it has none).
+    pub name: String,
+    /// Where its pipelines' statuses go, once settled.
+    pub destination: Option<Destination>,
+    /// Its deploy pipelines, in its list's order.
+    pub deploy_pipelines: Vec<u64>,
+    pub error: Option<ApplicationError>,
+    pub warnings: Vec<TargetWarning>,
+}
+
+impl ApplicationOutcome {
+    /// Whether its pipelines could be found and given a target.
+    pub fn ok(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// `Application 12 (web)`, as titles name it.
+    pub fn title(&self) -> String {
+        if self.name.is_empty() {
+            format!("Application {}", self.application_id)
+        } else {
+            format!("Application {} ({})", self.application_id, self.name)
+        }
     }
 }

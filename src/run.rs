@@ -5,15 +5,17 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::actions_io::{self, Log};
+use crate::applications;
 use crate::apply::{self, Job};
 use crate::devopness::Client;
 use crate::failure;
+use crate::hook::DesiredHook;
 use crate::inputs::{self, Config, InputError};
-use crate::outcome::PipelineOutcome;
+use crate::outcome::{ApplicationError, ApplicationOutcome, Destination, PipelineOutcome};
 use crate::output_files::{self, OutputFiles};
 use crate::plan::Identity;
-use crate::providers;
 use crate::report::{self, log::Line};
+use crate::targets::{self, PipelineTarget, Target};
 use crate::transport::Transport;
 
 /// Exit status: done, in sync.
@@ -107,19 +109,76 @@ pub async fn execute(
             return EXIT_FAILED;
         }
     };
-    let desired = providers::desired_hooks(config.provider, &config.status);
-    let job = Job {
-        client: &client,
-        desired: &desired,
-        identity: Identity {
-            field: config.provider.identity_field(),
-            value: &config.status.context,
-        },
-        options: config.options,
+    let mut apps = applications::read_all(
+        &client,
+        &config.application_ids,
+        config.targets.explicit(),
+        config.max_concurrency,
+    )
+    .await;
+    let pipelines = pipelines_of(config, &apps.resolved);
+    let per_target = targets::desired_per_target(&config.status, &config.targets, &pipelines);
+    let destinations: Vec<Destination> = pipelines.iter().map(destination).collect();
+    let jobs: Vec<(u64, Job)> = pipelines
+        .iter()
+        .zip(&destinations)
+        .map(|(p, d)| {
+            let job = Job {
+                client: &client,
+                desired: desired_of(&per_target, &p.target),
+                identity: Identity {
+                    field: p.target.provider.identity_field(),
+                    value: &config.status.context,
+                },
+                options: config.options,
+                destination: d,
+            };
+            (p.pipeline_id, job)
+        })
+        .collect();
+    let mut outcomes = apply::run_all(&jobs, config.max_concurrency).await;
+    redact_outcomes(&mut outcomes, &mut apps.outcomes, log);
+    let run = Outcomes {
+        pipelines: &outcomes,
+        applications: &apps.outcomes,
     };
-    let mut outcomes = apply::run_all(job, &config.pipeline_ids, config.max_concurrency).await;
-    redact_outcomes(&mut outcomes, log);
-    report_run(config, &outcomes, sinks, &transport, log).await
+    report_run(config, run, sinks, &transport, log).await
+}
+
+/// Every pipeline to handle, each once, with its target: the applications' deploy
+/// pipelines, then those of `pipeline-ids` (to the inputs' repository and provider).
+fn pipelines_of(config: &Config, resolved: &[targets::ResolvedApplication]) -> Vec<PipelineTarget> {
+    let standalone = Target {
+        repository: config.status.repository.clone(),
+        provider: config.provider,
+    };
+    targets::merge(resolved, &config.pipeline_ids, &standalone)
+}
+
+fn destination(p: &PipelineTarget) -> Destination {
+    Destination {
+        application_id: p.application_id,
+        repository: p.target.repository.clone(),
+        provider: p.target.provider.name(),
+    }
+}
+
+/// The desired hooks of `target` (every target of the run has its entry).
+fn desired_of<'a>(
+    per_target: &'a [(Target, Vec<DesiredHook>)],
+    target: &Target,
+) -> &'a [DesiredHook] {
+    per_target
+        .iter()
+        .find(|(t, _)| t == target)
+        .map_or(&[], |(_, desired)| desired.as_slice())
+}
+
+/// What the run found: per pipeline, and per application of `application-ids`.
+#[derive(Clone, Copy)]
+struct Outcomes<'a> {
+    pipelines: &'a [PipelineOutcome],
+    applications: &'a [ApplicationOutcome],
 }
 
 /// The HTTP client, trusting the bundled roots, `ca-certificate` and the file named
@@ -149,14 +208,24 @@ fn http_client(config: &Config, ssl_cert_file: Option<&str>, log: &Log) -> Optio
 /// Logs, the drift issue, outputs and summary; returns the exit status.
 async fn report_run(
     config: &Config,
-    outcomes: &[PipelineOutcome],
+    run: Outcomes<'_>,
     sinks: &Sinks,
     transport: &Transport,
     log: &Log,
 ) -> u8 {
     let options = &config.options;
+    let outcomes = run.pipelines;
     let hooks = report::hooks_output(outcomes, report::HOOKS_OUTPUT_LIMIT);
-    for line in report::log::lines(outcomes, options, &config.status.extra_headers, &hooks) {
+    let pipelines = report::pipelines_output(outcomes, report::PIPELINES_OUTPUT_LIMIT);
+    let lines = report::log::application_lines(run.applications)
+        .into_iter()
+        .chain(report::log::lines(
+            outcomes,
+            options,
+            &config.status.extra_headers,
+            &hooks,
+        ));
+    for line in lines {
         emit(log, line);
     }
     let failures = outcomes.iter().flat_map(PipelineOutcome::failures);
@@ -167,12 +236,14 @@ async fn report_run(
     let drift = report::drift(&report::counts(outcomes, options), options);
     let md = report::summary(
         outcomes,
+        run.applications,
         options,
         &config.status.repository,
         &config.status.context,
         &hooks,
     );
-    let all_ok = outcomes.iter().all(PipelineOutcome::ok);
+    let all_ok = outcomes.iter().all(PipelineOutcome::ok)
+        && run.applications.iter().all(ApplicationOutcome::ok);
     // A check that could not read everything says nothing about being in sync:
     // the issue is left as it is then, unless drift was found anyway.
     if let Some(issue) = config.drift_issue.as_ref().filter(|_| drift || all_ok) {
@@ -184,7 +255,7 @@ async fn report_run(
             log.error(Some("Drift issue"), &e.to_string());
         }
     }
-    let outputs = report::outputs(outcomes, options, &hooks);
+    let outputs = report::outputs(outcomes, options, &hooks, &pipelines);
     let md = log.secrets().redact(&md);
     let outputs_written = match sinks {
         Sinks::Runner {
@@ -302,9 +373,18 @@ fn write_outputs(outputs: &[(&str, String)], path: Option<&Path>, log: &Log) -> 
 
 /// Server text (errors, warnings) may echo a secret: redact it once, before any
 /// report is built from it (Markdown escaping would hide it from later redaction).
-fn redact_outcomes(outcomes: &mut [PipelineOutcome], log: &Log) {
+fn redact_outcomes(
+    outcomes: &mut [PipelineOutcome],
+    applications: &mut [ApplicationOutcome],
+    log: &Log,
+) {
     let secrets = log.secrets();
     let redact = |s: &str| secrets.redact(s);
+    for a in applications {
+        if let Some(ApplicationError::Read(e)) = &mut a.error {
+            *e = e.map_text(&redact);
+        }
+    }
     for p in outcomes {
         p.error = p.error.as_ref().map(|e| e.map_text(&redact));
         for w in &mut p.warnings {

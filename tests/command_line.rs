@@ -454,3 +454,61 @@ fn a_bitbucket_pipe_reads_its_variables_and_leaves_its_outputs_for_later_pipes()
         "MODE=remove was read outside a pipe"
     );
 }
+
+/// `--application-ids`: an application knows its repository and provider, so a
+/// terminal needs neither; in a GitLab job the application's repository wins over the
+/// job's project, and `--provider gitlab` brings the instance's own API.
+#[test]
+fn applications_say_where_statuses_go_whatever_the_platform() {
+    use fake_devopness::NewApplication;
+    let fake = fake_with(&[]);
+    fake.add_application(NewApplication::new(7, "octo/app", "github"));
+    fake.add_application_pipeline(7, 70, "deploy");
+    fake.add_application(NewApplication::new(8, "team/service", "gitlab"));
+    fake.add_application_pipeline(8, 80, "deploy");
+    let url = fake.base_url();
+
+    let terminal = run_cli(
+        &["--application-ids", "7", "--api-url", &url],
+        &[("DEVOPNESS_API_TOKEN", TOKEN)],
+        &[TOKEN],
+    );
+    assert_eq!(terminal.code, 0, "{}", terminal.shown());
+    let target = fake.hooks(70)[0]["target_url"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(
+        target.starts_with("https://api.github.com/repos/octo/app/statuses/"),
+        "{target}"
+    );
+
+    let job_env: Vec<(String, String)> =
+        support::cli::gitlab_job_env("group/sub/project", "https://gitlab.example.com");
+    let mut env: Vec<(&str, &str)> = job_env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    env.push(("DEVOPNESS_API_TOKEN", TOKEN));
+    let job = run_cli(
+        &[
+            "--application-ids",
+            "8",
+            "--provider",
+            "gitlab",
+            "--api-url",
+            &url,
+        ],
+        &env,
+        &[TOKEN],
+    );
+    assert_eq!(job.code, 0, "{}", job.shown());
+    let target = fake.hooks(80)[0]["target_url"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(
+        target.starts_with("https://gitlab.example.com/api/v4/projects/team%2Fservice/statuses/"),
+        "{target}"
+    );
+}

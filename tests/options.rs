@@ -49,7 +49,11 @@ fn an_input_left_out_means_the_same_as_its_action_yml_default() {
         ("GITHUB_REPOSITORY".to_owned(), "octo-org/my-app".to_owned()),
     ];
     let mut with_defaults = required.to_vec();
-    for d in declared_inputs().iter().filter(|d| !d.required) {
+    let given = |name: &str| required.iter().any(|(k, _)| *k == support::input_var(name));
+    for d in declared_inputs()
+        .iter()
+        .filter(|d| !d.required && !given(&d.name))
+    {
         with_defaults.push((support::input_var(&d.name), d.default.clone()));
     }
     let left_out = inputs::read(&required).expect("valid without optional inputs");

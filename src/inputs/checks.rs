@@ -111,6 +111,22 @@ pub fn check_hook_name(template: &str, context: &str) -> Result<(), String> {
 
 /// Parses `pipeline-ids`: positive integers separated by commas, spaces or newlines.
 pub fn parse_pipeline_ids(s: &str) -> Result<Vec<u64>, String> {
+    parse_ids(s, "pipeline")
+}
+
+/// `application-ids`: the same rules as [`parse_pipeline_ids`].
+pub fn parse_application_ids(s: &str) -> Result<Vec<u64>, String> {
+    parse_ids(s, "application")
+}
+
+/// Positive ids of `what` (`pipeline`, `application`) separated by commas, spaces or
+/// newlines, each once, at most [`MAX_PIPELINES`].
+fn parse_ids(s: &str, what: &str) -> Result<Vec<u64>, String> {
+    let a = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     let mut ids = Vec::new();
     let mut seen = BTreeSet::new();
     for token in s
@@ -120,24 +136,24 @@ pub fn parse_pipeline_ids(s: &str) -> Result<Vec<u64>, String> {
         let shown = shorten(token);
         if !token.chars().all(|c| c.is_ascii_digit()) {
             return Err(format!(
-                "`{shown}` is not a pipeline id: expected positive whole numbers separated by commas, spaces or newlines"
+                "`{shown}` is not {a} {what} id: expected positive whole numbers separated by commas, spaces or newlines"
             ));
         }
         let id = token
             .parse::<u64>()
             .ok()
             .filter(|id| *id <= MAX_PIPELINE_ID)
-            .ok_or_else(|| format!("`{shown}` is too large for a pipeline id"))?;
+            .ok_or_else(|| format!("`{shown}` is too large for {a} {what} id"))?;
         if id == 0 {
-            return Err("`0` is not a pipeline id: ids start at 1".into());
+            return Err(format!("`0` is not {a} {what} id: ids start at 1"));
         }
         if !seen.insert(id) {
-            return Err(format!("pipeline {id} is listed twice"));
+            return Err(format!("{what} {id} is listed twice"));
         }
         ids.push(id);
     }
     if ids.is_empty() {
-        return Err("no pipeline id given: expected e.g. `123, 456`".into());
+        return Err(format!("no {what} id given: expected e.g. `123, 456`"));
     }
     if ids.len() > MAX_PIPELINES {
         return Err(format!(
@@ -294,7 +310,16 @@ mod tests {
             "99999999999999999999",
         ] {
             assert!(parse_pipeline_ids(bad).is_err(), "{bad:?} accepted");
+            assert!(parse_application_ids(bad).is_err(), "{bad:?} accepted");
         }
+        assert_eq!(
+            parse_application_ids("x"),
+            Err("`x` is not an application id: expected positive whole numbers separated by commas, spaces or newlines".into())
+        );
+        assert_eq!(
+            parse_pipeline_ids("0"),
+            Err("`0` is not a pipeline id: ids start at 1".into())
+        );
     }
 
     #[test]

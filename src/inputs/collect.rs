@@ -106,8 +106,8 @@ impl<'a> Collector<'a> {
     }
 
     /// One of the table's words, turned into a value by `of`; the default when not
-    /// given or not one of them. `None` only if the table's default is not one of
-    /// its own words (a unit test holds it to that).
+    /// given or not one of them. `None` when the table's default is empty (the value
+    /// then comes from elsewhere) and no valid word was given.
     pub fn choice<T>(&mut self, input: Input, of: impl Fn(&str) -> Option<T>) -> Option<T> {
         let spec = input.spec();
         let names: &[&str] = match spec.kind {

@@ -16,11 +16,12 @@ mod source;
 use std::fmt;
 
 use crate::providers::{self, Provider, Setting, StatusSettings};
+use crate::targets::TargetInputs;
 
 pub use checks::{
-    check_api_url, check_text, parse_bool, parse_extra_headers, parse_pem_certificates,
-    parse_pipeline_ids, CONTEXT_LIMIT, HEADER_NAME_LIMIT, HEADER_VALUE_LIMIT, MAX_PIPELINES,
-    MAX_PIPELINE_ID,
+    check_api_url, check_text, parse_application_ids, parse_bool, parse_extra_headers,
+    parse_pem_certificates, parse_pipeline_ids, CONTEXT_LIMIT, HEADER_NAME_LIMIT,
+    HEADER_VALUE_LIMIT, MAX_PIPELINES, MAX_PIPELINE_ID,
 };
 pub use options::{
     Input, Kind, OptionSpec, Secrecy, DEFAULT_API_URL, DEFAULT_CONTEXT,
@@ -128,10 +129,19 @@ pub struct DriftIssue {
 #[derive(Clone)]
 pub struct Config {
     pub api_token: Secret,
+    /// `pipeline-ids` (may be empty when `application-ids` is given).
     pub pipeline_ids: Vec<u64>,
+    /// `application-ids` (may be empty when `pipeline-ids` is given).
+    pub application_ids: Vec<u64>,
     pub api_url: String,
+    /// The provider of the pipelines named only in `pipeline-ids`: the input, else GitHub.
     pub provider: &'static dyn Provider,
+    /// The status every hook posts. Its repository and API URL are those of the pipelines
+    /// named only in `pipeline-ids` (the repository is empty without any); each
+    /// application's pipelines get theirs from `targets`.
     pub status: StatusSettings,
+    /// What the inputs and the platform say about where statuses go.
+    pub targets: TargetInputs,
     pub options: RunOptions,
     pub max_concurrency: usize,
     /// Overall deadline of the run.
@@ -147,9 +157,11 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("api_token", &self.api_token)
             .field("pipeline_ids", &self.pipeline_ids)
+            .field("application_ids", &self.application_ids)
             .field("api_url", &self.api_url)
             .field("provider", &self.provider.name())
             .field("status", &self.status)
+            .field("targets", &self.targets)
             .field("options", &self.options)
             .field("max_concurrency", &self.max_concurrency)
             .field("timeout", &self.timeout)
@@ -188,23 +200,39 @@ pub fn validate(
 ) -> Result<Config, Vec<InputError>> {
     let mut c = Collector::new(raw);
     let devopness = devopness(&mut c);
-    let provider = c
-        .choice(I::Provider, providers::by_name)
-        .unwrap_or(providers::GITHUB);
-    let status = status_settings(&mut c, provider, env);
+    let provider_input = c.choice(I::Provider, providers::by_name);
+    let scope = Scope {
+        provider_input,
+        provider: provider_input.unwrap_or(providers::GITHUB),
+        standalone: devopness.names_pipelines,
+        applications: devopness.names_applications,
+    };
+    let (status, targets) = status_settings(&mut c, &scope, env);
     let options = run_options(&mut c);
     let max_concurrency = c.number(I::MaxConcurrency, "a whole number") as usize;
     let timeout_seconds = c.number(I::TimeoutSeconds, "a whole number of seconds");
+    let provider = scope.provider;
     let drift_issue = drift_issue(&mut c, options.mode, provider, &status.repository, env);
-    for limit in provider.check_limits(&status) {
-        c.push(input_of(limit.setting), limit.message);
+    let mut limits: Vec<(Input, String)> = Vec::new();
+    for p in scope.possible() {
+        for limit in p.check_limits(&status) {
+            let problem = (input_of(limit.setting), limit.message);
+            if !limits.contains(&problem) {
+                limits.push(problem);
+            }
+        }
+    }
+    for (input, message) in limits {
+        c.push(input, message);
     }
     c.finish(Config {
         api_token: devopness.api_token,
         pipeline_ids: devopness.pipeline_ids,
+        application_ids: devopness.application_ids,
         api_url: devopness.api_url,
         provider,
         status,
+        targets,
         options,
         max_concurrency,
         timeout: std::time::Duration::from_secs(timeout_seconds),
@@ -213,10 +241,40 @@ pub fn validate(
     })
 }
 
+/// Which pipelines the run names, and what is known of their provider before any
+/// application is read.
+struct Scope {
+    /// The `provider` input, when given.
+    provider_input: Option<&'static dyn Provider>,
+    /// The provider of pipelines named only in `pipeline-ids`.
+    provider: &'static dyn Provider,
+    /// `pipeline-ids` is given.
+    standalone: bool,
+    /// `application-ids` is given.
+    applications: bool,
+}
+
+impl Scope {
+    /// The providers the statuses may go to: the input's; without it, every provider when
+    /// applications name theirs, else GitHub. The settings must fit each.
+    fn possible(&self) -> Vec<&'static dyn Provider> {
+        match self.provider_input {
+            Some(p) => vec![p],
+            None if self.applications => providers::ALL.to_vec(),
+            None => vec![providers::GITHUB],
+        }
+    }
+}
+
 /// What it takes to talk to Devopness.
 struct Devopness {
     api_token: Secret,
     pipeline_ids: Vec<u64>,
+    application_ids: Vec<u64>,
+    /// `pipeline-ids` is given (valid or not).
+    names_pipelines: bool,
+    /// `application-ids` is given (valid or not).
+    names_applications: bool,
     api_url: String,
     ca_certificates: Vec<Vec<u8>>,
 }
@@ -228,15 +286,28 @@ fn devopness(c: &mut Collector) -> Devopness {
         "pass your Devopness API token, e.g. `api-token: ${{ secrets.DEVOPNESS_API_TOKEN }}`",
     );
     let api_token = c.token(I::ApiToken, token, "; check the secret for a stray newline");
-    let pipeline_ids = match c.required(
-        I::PipelineIds,
-        "one or more Devopness pipeline ids, e.g. `123, 456`",
-    ) {
-        "" => Vec::new(),
-        ids => c
-            .check(I::PipelineIds, parse_pipeline_ids(ids))
-            .unwrap_or_default(),
-    };
+    let application_ids = c
+        .given(I::ApplicationIds)
+        .and_then(|ids| c.check(I::ApplicationIds, parse_application_ids(ids)))
+        .unwrap_or_default();
+    let pipeline_ids = c
+        .given(I::PipelineIds)
+        .and_then(|ids| c.check(I::PipelineIds, parse_pipeline_ids(ids)))
+        .unwrap_or_default();
+    let names_applications = c.given(I::ApplicationIds).is_some();
+    let names_pipelines = c.given(I::PipelineIds).is_some();
+    if !names_applications && !names_pipelines {
+        c.push(
+            I::PipelineIds,
+            "required: `application-ids` (e.g. `42`: its deploy pipelines, repository and provider come from Devopness), `pipeline-ids` (e.g. `123, 456`), or both",
+        );
+    }
+    if application_ids.len() + pipeline_ids.len() > MAX_PIPELINES {
+        c.push(
+            I::ApplicationIds,
+            format!("together with `pipeline-ids`, at most {MAX_PIPELINES} ids per run"),
+        );
+    }
     let api_url = c.url(I::ApiUrl, c.value(I::ApiUrl));
     let ca_certificates = c
         .given(I::CaCertificate)
@@ -248,6 +319,9 @@ fn devopness(c: &mut Collector) -> Devopness {
     Devopness {
         api_token: Secret(api_token.to_owned()),
         pipeline_ids,
+        application_ids,
+        names_pipelines,
+        names_applications,
         api_url,
         ca_certificates,
     }
@@ -272,18 +346,17 @@ fn workflow_repository(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
 }
 
 /// The status the hooks post, and where: repository, provider API, context, link,
-/// descriptions, headers, hook names and conditions.
+/// descriptions, headers, hook names and conditions; with what the inputs say about
+/// each application's target.
 fn status_settings(
     c: &mut Collector,
-    provider: &'static dyn Provider,
+    scope: &Scope,
     env: &dyn Fn(&str) -> Option<String>,
-) -> StatusSettings {
-    let repository = repository(c, provider, env);
-    let default_api_url = provider.default_api_url(env);
-    let api_url = c.url(
-        I::ProviderApiUrl,
-        c.given(I::ProviderApiUrl).unwrap_or(&default_api_url),
-    );
+) -> (StatusSettings, TargetInputs) {
+    let provider = scope.provider;
+    let repository = repository(c, scope, env);
+    let targets = target_inputs(c, scope, env);
+    let api_url = targets.api_url(provider).to_owned();
     let context = c.value(I::Context).to_owned();
     c.check(I::Context, check_context(&context));
     let details_url = c.value(I::DetailsUrl).to_owned();
@@ -300,16 +373,24 @@ fn status_settings(
     });
     let extra_headers = c
         .given(I::ExtraHeaders)
-        .and_then(|s| c.check(I::ExtraHeaders, parse_extra_headers(s, provider)))
+        .and_then(|s| {
+            let parsed = scope
+                .possible()
+                .into_iter()
+                .map(|p| parse_extra_headers(s, p))
+                .collect::<Result<Vec<_>, String>>()
+                .map(|mut all| all.pop().unwrap_or_default());
+            c.check(I::ExtraHeaders, parsed)
+        })
         .unwrap_or_default();
     let hook_name = c.value(I::HookName).to_owned();
     c.check(I::HookName, check_hook_name(&hook_name, &context));
     let only_when_commit = c.boolean(I::OnlyWhenCommit);
     let gitlab_ref = c.boolean(I::GitlabRef);
-    if gitlab_ref && !provider.takes_source_ref() {
+    if gitlab_ref && !scope.possible().iter().any(|p| p.takes_source_ref()) {
         c.push(I::GitlabRef, "only applies with `provider: gitlab`");
     }
-    StatusSettings {
+    let status = StatusSettings {
         api_url,
         repository,
         context,
@@ -321,21 +402,70 @@ fn status_settings(
         hook_name,
         only_when_commit,
         gitlab_ref,
+    };
+    (status, targets)
+}
+
+/// The `repository` and `provider` inputs as given, `GITHUB_REPOSITORY`, and each
+/// provider's status API (`provider-api-url`, else the provider's default).
+fn target_inputs(
+    c: &mut Collector,
+    scope: &Scope,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> TargetInputs {
+    let given_url = c.given(I::ProviderApiUrl);
+    if given_url.is_some() && scope.applications && scope.provider_input.is_none() {
+        c.push(
+            I::ProviderApiUrl,
+            "with `application-ids`, also set `provider`: the provider whose API this is (every pipeline of the run then posts there)",
+        );
+    }
+    let given_url = given_url.map(|url| c.url(I::ProviderApiUrl, url));
+    let mut wanted = scope.possible();
+    if !wanted.iter().any(|p| providers::same(*p, scope.provider)) {
+        wanted.push(scope.provider);
+    }
+    let api_urls = wanted
+        .into_iter()
+        .map(|p| {
+            let url = given_url
+                .clone()
+                .unwrap_or_else(|| c.url(I::ProviderApiUrl, &p.default_api_url(env)));
+            (p.name(), url)
+        })
+        .collect();
+    TargetInputs {
+        repository: c.given(I::Repository).map(str::to_owned),
+        provider: scope.provider_input,
+        github_repository: workflow_repository(env),
+        api_urls,
     }
 }
 
-/// The repository the statuses go to: the input, else (GitHub only, since it names
-/// a GitHub repository) the workflow's own.
-fn repository(
-    c: &mut Collector,
-    provider: &dyn Provider,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> String {
+/// The repository of the pipelines named only in `pipeline-ids`: the input, else
+/// (GitHub only, since it names a GitHub repository) the workflow's own. Empty when
+/// no pipeline is named that way. A given value is checked against the provider it
+/// is known to be for; with only `application-ids` and no `provider` input, that is
+/// each application's, checked once it is read.
+fn repository(c: &mut Collector, scope: &Scope, env: &dyn Fn(&str) -> Option<String>) -> String {
+    let provider = scope.provider;
     let on_github = providers::same(provider, providers::GITHUB);
-    let repository = c
-        .given(I::Repository)
-        .map(str::to_owned)
-        .or_else(|| on_github.then(|| workflow_repository(env)).flatten());
+    let given = c.given(I::Repository).map(str::to_owned);
+    if let Some(given) = &given {
+        let known = scope.standalone || scope.provider_input.is_some();
+        let valid = check_text(given).and_then(|()| {
+            if known {
+                provider.check_repository(given)
+            } else {
+                Ok(())
+            }
+        });
+        c.check(I::Repository, valid);
+    }
+    if !scope.standalone {
+        return given.unwrap_or_default();
+    }
+    let repository = given.or_else(|| on_github.then(|| workflow_repository(env)).flatten());
     let Some(repository) = repository else {
         let hint = if on_github {
             ", or run inside GitHub Actions where GITHUB_REPOSITORY is set"
@@ -344,12 +474,13 @@ fn repository(
         };
         c.push(
             I::Repository,
-            format!("not set: pass the {} repository{hint}", provider.name()),
+            format!(
+                "not set: pass the {} repository{hint}, or name the pipelines' applications in `application-ids`",
+                provider.name()
+            ),
         );
         return String::new();
     };
-    let valid = check_text(&repository).and_then(|()| provider.check_repository(&repository));
-    c.check(I::Repository, valid);
     repository
 }
 
@@ -472,5 +603,103 @@ mod tests {
                 "mode"
             ]
         );
+    }
+
+    fn errors_of(pairs: &[(&str, &str)]) -> Vec<String> {
+        read(&vars(pairs))
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn application_ids_alone_need_no_repository_or_provider() {
+        let c = read(&vars(&[
+            ("INPUT_API-TOKEN", "tok"),
+            ("INPUT_APPLICATION-IDS", "42\n43"),
+            ("INPUT_REPOSITORY", "group/sub/project"),
+            ("INPUT_GITLAB-REF", "true"),
+        ]))
+        .expect("valid");
+        assert_eq!(c.application_ids, vec![42, 43]);
+        assert!(c.pipeline_ids.is_empty());
+        assert!(c.targets.provider.is_none());
+        // A GitLab path, to be checked against each application's provider.
+        assert_eq!(c.targets.repository.as_deref(), Some("group/sub/project"));
+        let urls: Vec<&str> = c.targets.api_urls.iter().map(|(p, _)| *p).collect();
+        assert_eq!(urls, ["github", "gitlab", "bitbucket"]);
+        assert_eq!(
+            c.targets.api_url(providers::GITLAB),
+            "https://gitlab.com/api/v4"
+        );
+    }
+
+    #[test]
+    fn at_least_one_of_pipeline_ids_and_application_ids() {
+        let errors = errors_of(&[("INPUT_API-TOKEN", "tok"), ("GITHUB_REPOSITORY", "o/r")]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("input `pipeline-ids`: required: `application-ids`"),
+            "{errors:?}"
+        );
+        let errors = errors_of(&[
+            ("INPUT_API-TOKEN", "tok"),
+            ("INPUT_APPLICATION-IDS", "4, x"),
+            ("INPUT_PIPELINE-IDS", "5"),
+            ("GITHUB_REPOSITORY", "o/r"),
+        ]);
+        assert_eq!(
+            errors,
+            ["input `application-ids`: `x` is not an application id: expected positive whole numbers separated by commas, spaces or newlines"]
+        );
+    }
+
+    #[test]
+    fn what_applications_cannot_settle_before_they_are_read() {
+        // A provider API for every pipeline needs to say which provider it is.
+        let errors = errors_of(&[
+            ("INPUT_API-TOKEN", "tok"),
+            ("INPUT_APPLICATION-IDS", "4"),
+            (
+                "INPUT_PROVIDER-API-URL",
+                "https://gitlab.example.com/api/v4",
+            ),
+        ]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("also set `provider`"), "{errors:?}");
+        // Settings must fit every provider an application may be on.
+        let errors = errors_of(&[
+            ("INPUT_API-TOKEN", "tok"),
+            ("INPUT_APPLICATION-IDS", "4"),
+            ("INPUT_DESCRIPTION-STARTED", &"d".repeat(200)),
+        ]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("input `description-started`"),
+            "{errors:?}"
+        );
+        // With `pipeline-ids` too, their repository is needed as before.
+        let errors = errors_of(&[
+            ("INPUT_API-TOKEN", "tok"),
+            ("INPUT_APPLICATION-IDS", "4"),
+            ("INPUT_PIPELINE-IDS", "5"),
+            ("INPUT_PROVIDER", "gitlab"),
+        ]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("input `repository`: not set"),
+            "{errors:?}"
+        );
+        // And a given provider settles the repository's form at once.
+        let errors = errors_of(&[
+            ("INPUT_API-TOKEN", "tok"),
+            ("INPUT_APPLICATION-IDS", "4"),
+            ("INPUT_PROVIDER", "github"),
+            ("INPUT_REPOSITORY", "a/b/c"),
+        ]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("input `repository`"), "{errors:?}");
     }
 }

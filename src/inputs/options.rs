@@ -8,6 +8,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Input {
     ApiToken,
+    ApplicationIds,
     PipelineIds,
     ApiUrl,
     Repository,
@@ -133,13 +134,14 @@ pub const OPTIONS: &[OptionSpec] = &[
         .required()
         .secret(Secrecy::Secret)
         .describe("Devopness API token (pass it from a secret). Masked before anything is printed."),
+    option(I::ApplicationIds, "application-ids", "", Kind::List)
+        .describe("One or more Devopness application ids, separated by commas, spaces or newlines. Each application's deploy pipelines get the hooks, posting to the application's repository on its source provider. This, pipeline-ids, or both."),
     option(I::PipelineIds, "pipeline-ids", "", Kind::List)
-        .required()
-        .describe("One or more Devopness deploy pipeline ids, separated by commas, spaces or newlines."),
+        .describe("One or more Devopness deploy pipeline ids, separated by commas, spaces or newlines. This, application-ids, or both."),
     option(I::ApiUrl, "api-url", DEFAULT_API_URL, Kind::Url)
         .describe("Devopness API base URL."),
     option(I::Repository, "repository", "", Kind::Text)
-        .describe("The repository whose commits get the statuses. GitHub: owner/name, defaulting to this workflow's repository (GITHUB_REPOSITORY). GitLab: the project path (group/sub/project) or numeric id. Bitbucket: workspace/repo_slug."),
+        .describe("The repository whose commits get the statuses, defaulting to the application's; for pipeline-ids on GitHub, to this workflow's repository (GITHUB_REPOSITORY). GitHub: owner/name. GitLab: the project path (group/sub/project) or numeric id. Bitbucket: workspace/repo_slug."),
     option(I::ProviderApiUrl, "provider-api-url", "", Kind::Url)
         .describe("Where Devopness sends the status requests. GitHub: GITHUB_API_URL (so GitHub Enterprise Server works unchanged), else https://api.github.com. GitLab: https://gitlab.com/api/v4 (self-managed: https://HOST/api/v4). Bitbucket: https://api.bitbucket.org/2.0."),
     option(I::Context, "context", DEFAULT_CONTEXT, Kind::Text)
@@ -173,8 +175,8 @@ pub const OPTIONS: &[OptionSpec] = &[
         .describe("Extra CA certificate(s), PEM, trusted besides the bundled roots (a corporate proxy or a private CA). SSL_CERT_FILE is honoured too."),
     option(I::MaxConcurrency, "max-concurrency", "25", Kind::Number { min: 1, max: MAX_CONCURRENCY as u64 })
         .describe("How many pipelines are handled at the same time (1 to 64). A rate limit the API announces is respected whatever this is."),
-    option(I::Provider, "provider", "github", Kind::Choice(PROVIDERS))
-        .describe("The source provider that receives the statuses: github, gitlab or bitbucket."),
+    option(I::Provider, "provider", "", Kind::Choice(PROVIDERS))
+        .describe("The source provider that receives the statuses: github, gitlab or bitbucket. Defaults to the application's, else github."),
     option(I::ExtraHeaders, "extra-headers", "", Kind::Lines)
         .secret(Secrecy::HeaderValues)
         .describe("Extra request headers for every hook, one `Name: value` per line (for proxies or provider features). Values are treated as secrets."),
@@ -219,7 +221,7 @@ mod tests {
             );
             assert!(!o.description.is_empty(), "{} has no description", o.name);
         }
-        assert_eq!(OPTIONS.len(), 25);
+        assert_eq!(OPTIONS.len(), 26);
     }
 
     #[test]
@@ -243,7 +245,13 @@ mod tests {
                     let n: u64 = o.default.parse().expect("a number");
                     assert!((min..=max).contains(&n), "{}", o.name);
                 }
-                Kind::Choice(names) => assert!(names.contains(&o.default), "{}", o.name),
+                // An empty default: the value comes from elsewhere (`provider`: the
+                // application's).
+                Kind::Choice(names) => assert!(
+                    o.default.is_empty() || names.contains(&o.default),
+                    "{}",
+                    o.name
+                ),
                 Kind::Text | Kind::Lines | Kind::Url | Kind::List => {}
             }
         }
@@ -259,9 +267,7 @@ mod tests {
     fn the_provider_choices_are_the_providers() {
         let names: Vec<&str> = crate::providers::ALL.iter().map(|p| p.name()).collect();
         assert_eq!(names, PROVIDERS);
-        assert_eq!(
-            Input::Provider.spec().default,
-            crate::providers::GITHUB.name()
-        );
+        // Left out, the provider is the application's, else GitHub (`inputs::validate`).
+        assert_eq!(Input::Provider.spec().default, "");
     }
 }

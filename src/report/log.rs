@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::{last_status, shown, HooksOutput, HOOKS_OUTPUT_LIMIT};
 use crate::hook::Header;
 use crate::inputs::{InputError, Mode, RunOptions};
-use crate::outcome::{HookOutcome, HookResult, PipelineOutcome};
+use crate::outcome::{ApplicationOutcome, HookOutcome, HookResult, PipelineOutcome};
 
 /// One line of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +72,49 @@ pub fn lines(
         ));
     }
     out
+}
+
+/// What the applications of `application-ids` gave: where each one's statuses go and
+/// which deploy pipelines it has, a warning per problem, an error when it got no hooks.
+pub fn application_lines(applications: &[ApplicationOutcome]) -> Vec<Line> {
+    let mut out = Vec::new();
+    for a in applications {
+        let title = a.title();
+        if let Some(d) = &a.destination {
+            let pipelines: Vec<String> = a.deploy_pipelines.iter().map(u64::to_string).collect();
+            out.push(Line::Info(format!(
+                "{title}: statuses to {} on {}; deploy pipelines: {}",
+                d.repository,
+                d.provider,
+                if pipelines.is_empty() {
+                    "none".to_owned()
+                } else {
+                    pipelines.join(", ")
+                }
+            )));
+        }
+        out.extend(a.warnings.iter().map(|w| Line::Warning {
+            title: Some(title.clone()),
+            message: w.to_string(),
+        }));
+        out.extend(a.error.iter().map(|e| Line::Error {
+            title: Some(title.clone()),
+            message: e.to_string(),
+        }));
+    }
+    out
+}
+
+/// A warning when the `pipelines` output had to be cut to fit.
+pub fn pipelines_cut(pipelines: &HooksOutput) -> Option<Line> {
+    (pipelines.left_out > 0).then(|| Line::Warning {
+        title: None,
+        message: format!(
+            "the `pipelines` output lists the first {} of {} pipelines, to stay within the runner's output limit; the log and the step summary are complete",
+            pipelines.kept,
+            pipelines.kept + pipelines.left_out
+        ),
+    })
 }
 
 /// What was found or done for one hook, inside the pipeline's group.
@@ -191,4 +234,56 @@ pub fn input_errors(errors: &[InputError]) -> Vec<Line> {
         ),
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api_error::ApiError;
+    use crate::failure::Failure;
+    use crate::outcome::{ApplicationError, Destination};
+    use crate::targets::TargetWarning;
+
+    #[test]
+    fn each_application_says_where_its_statuses_go_and_what_went_wrong() {
+        let found = ApplicationOutcome {
+            application_id: 4,
+            name: "docs".into(),
+            destination: Some(Destination {
+                application_id: Some(4),
+                repository: "o/docs".into(),
+                provider: "github",
+            }),
+            deploy_pipelines: Vec::new(),
+            error: None,
+            warnings: vec![TargetWarning::NoDeployPipeline {
+                application: "application 4 (docs)".into(),
+            }],
+        };
+        let missing = ApplicationOutcome {
+            application_id: 9,
+            name: String::new(),
+            destination: None,
+            deploy_pipelines: Vec::new(),
+            error: Some(ApplicationError::Read(Failure::Application {
+                application_id: 9,
+                cause: ApiError::NotFound("Application not found.".into()),
+            })),
+            warnings: Vec::new(),
+        };
+        let lines = application_lines(&[found, missing]);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(
+            lines[0],
+            Line::Info(
+                "Application 4 (docs): statuses to o/docs on github; deploy pipelines: none".into()
+            )
+        );
+        assert!(
+            matches!(&lines[1], Line::Warning { title: Some(t), message }
+            if t == "Application 4 (docs)" && message.contains("no pipeline whose operation is `deploy`"))
+        );
+        assert!(matches!(&lines[2], Line::Error { title: Some(t), message }
+            if t == "Application 9" && message.starts_with("application 9: could not read it: not found (404")));
+    }
 }

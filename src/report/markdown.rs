@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::{counts, delivery_text, drift, pipelines_with_drift, shown, Counts, HooksOutput};
 use crate::inputs::{InputError, Mode, RunOptions};
-use crate::outcome::{HookOutcome, HookResult, PipelineOutcome};
+use crate::outcome::{ApplicationOutcome, Destination, HookOutcome, HookResult, PipelineOutcome};
 
 /// Text safe inside Markdown (tables included).
 pub fn md_cell(s: &str) -> String {
@@ -82,9 +82,11 @@ pub fn plain_headline(outcomes: &[PipelineOutcome], options: &RunOptions) -> Str
 }
 
 /// The Markdown report. `hooks` is the `hooks` output as written, so the report can
-/// say when it was cut.
+/// say when it was cut. With `applications`, the pipelines are grouped by application
+/// (each with its repository and provider), then those named only in `pipeline-ids`.
 pub fn summary(
     outcomes: &[PipelineOutcome],
+    applications: &[ApplicationOutcome],
     options: &RunOptions,
     repository: &str,
     context: &str,
@@ -98,13 +100,25 @@ pub fn summary(
         options.mode.name(),
         if options.dry_run { " (dry run)" } else { "" }
     );
+    let whose = if applications.is_empty() {
+        format!("for `{}` ", md_cell(repository))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         md,
-        "Commit statuses for `{}` under context `{}`. {}\n",
-        md_cell(repository),
+        "Commit statuses {whose}under context `{}`. {}\n",
         md_cell(context),
         headline(&c, options, outcomes)
     );
+    let failed = applications.iter().filter(|a| !a.ok()).count();
+    if failed > 0 {
+        let _ = writeln!(
+            md,
+            "**{failed} of {} application(s) could not be handled**: see below.\n",
+            applications.len()
+        );
+    }
     if hooks.left_out > 0 {
         let _ = writeln!(
             md,
@@ -114,8 +128,12 @@ pub fn summary(
             hooks.left_out
         );
     }
-    for p in outcomes {
-        pipeline_section(&mut md, p, options);
+    if applications.is_empty() {
+        for p in outcomes {
+            pipeline_section(&mut md, p, options, "###");
+        }
+    } else {
+        grouped(&mut md, outcomes, applications, options);
     }
     if c.failed > 0 {
         errors_section(&mut md, outcomes);
@@ -123,9 +141,62 @@ pub fn summary(
     md
 }
 
-/// One pipeline: its warnings, then its error or its table and the details.
-fn pipeline_section(md: &mut String, p: &PipelineOutcome, options: &RunOptions) {
-    let _ = writeln!(md, "### Pipeline {}\n", p.pipeline_id);
+/// Each application with its pipelines, then the pipelines of no application.
+fn grouped(
+    md: &mut String,
+    outcomes: &[PipelineOutcome],
+    applications: &[ApplicationOutcome],
+    options: &RunOptions,
+) {
+    for a in applications {
+        let _ = writeln!(
+            md,
+            "### {}{}\n",
+            md_cell(&a.title()),
+            a.destination.as_ref().map(destination).unwrap_or_default()
+        );
+        for w in &a.warnings {
+            let _ = writeln!(md, "> **Warning**: {}\n", md_cell(&w.to_string()));
+        }
+        if let Some(e) = &a.error {
+            let _ = writeln!(md, "**Error**: {}\n", md_cell(&e.to_string()));
+        }
+        let own = outcomes
+            .iter()
+            .filter(|p| p.destination.application_id == Some(a.application_id));
+        for p in own {
+            pipeline_section(md, p, options, "####");
+        }
+    }
+    let mut rest = outcomes
+        .iter()
+        .filter(|p| p.destination.application_id.is_none())
+        .peekable();
+    if let Some(first) = rest.peek() {
+        let _ = writeln!(
+            md,
+            "### Pipelines of `pipeline-ids`{}\n",
+            destination(&first.destination)
+        );
+        for p in rest {
+            pipeline_section(md, p, options, "####");
+        }
+    }
+}
+
+/// `: statuses to `o/r` on github`.
+fn destination(d: &Destination) -> String {
+    format!(
+        ": statuses to `{}` on {}",
+        md_cell(&d.repository),
+        md_cell(d.provider)
+    )
+}
+
+/// One pipeline, under a heading of `level`: its warnings, then its error or its
+/// table and the details.
+fn pipeline_section(md: &mut String, p: &PipelineOutcome, options: &RunOptions, level: &str) {
+    let _ = writeln!(md, "{level} Pipeline {}\n", p.pipeline_id);
     for w in &p.warnings {
         let _ = writeln!(md, "> **Warning**: {}\n", md_cell(w));
     }

@@ -83,7 +83,10 @@ pub fn pipelines_with_drift(outcomes: &[PipelineOutcome]) -> usize {
 /// below, whatever the number of pipelines and the length of their errors.
 pub const HOOKS_OUTPUT_LIMIT: usize = 256 * 1024;
 
-/// The `hooks` output: a JSON array, cut by whole entries from the end to fit.
+/// The `pipelines` output's limit: with `hooks` at its own, well within the runner's.
+pub const PIPELINES_OUTPUT_LIMIT: usize = 128 * 1024;
+
+/// A JSON array output (`hooks`, `pipelines`), cut by whole entries from the end to fit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HooksOutput {
     pub json: String,
@@ -103,9 +106,32 @@ pub fn hooks_output(outcomes: &[PipelineOutcome], limit: usize) -> HooksOutput {
                 .map(|h| hook_entry(p.pipeline_id, h).to_string())
         })
         .collect();
+    cut(&entries, limit)
+}
+
+/// The `pipelines` output: one object per pipeline handled (`pipeline_id`,
+/// `application_id` or null, `repository`, `provider`), as many as fit in `limit` bytes.
+pub fn pipelines_output(outcomes: &[PipelineOutcome], limit: usize) -> HooksOutput {
+    let entries: Vec<String> = outcomes
+        .iter()
+        .map(|p| {
+            json!({
+                "pipeline_id": p.pipeline_id,
+                "application_id": p.destination.application_id,
+                "repository": p.destination.repository,
+                "provider": p.destination.provider,
+            })
+            .to_string()
+        })
+        .collect();
+    cut(&entries, limit)
+}
+
+/// A JSON array of as many of `entries` (each a JSON value) as fit in `limit` bytes.
+fn cut(entries: &[String], limit: usize) -> HooksOutput {
     let mut json = String::from("[");
     let mut kept = 0;
-    for entry in &entries {
+    for entry in entries {
         // The entry, a separator before it, and the closing bracket must fit.
         if json.len() + entry.len() + 2 > limit {
             break;
@@ -156,6 +182,7 @@ pub fn outputs(
     outcomes: &[PipelineOutcome],
     options: &RunOptions,
     hooks: &HooksOutput,
+    pipelines: &HooksOutput,
 ) -> Vec<(&'static str, String)> {
     let c = counts(outcomes, options);
     vec![
@@ -173,6 +200,7 @@ pub fn outputs(
         ("duplicates", c.duplicates.to_string()),
         ("unhealthy", c.unhealthy.to_string()),
         ("hooks", hooks.json.clone()),
+        ("pipelines", pipelines.json.clone()),
     ]
 }
 
@@ -220,6 +248,7 @@ mod tests {
     use crate::failure::Failure;
     use crate::health::DeliveryHealth;
     use crate::hook::Event;
+    use crate::outcome::Destination;
     use crate::plan::{Difference, Field};
 
     fn options(mode: Mode) -> RunOptions {
@@ -235,6 +264,7 @@ mod tests {
     fn outcome(id: u64, results: [HookResult; 3]) -> PipelineOutcome {
         PipelineOutcome {
             pipeline_id: id,
+            destination: Destination::default(),
             hooks: Event::ALL
                 .into_iter()
                 .zip(results)
@@ -255,12 +285,18 @@ mod tests {
     }
 
     fn outputs_of(o: &[PipelineOutcome], options: &RunOptions) -> Vec<(&'static str, String)> {
-        outputs(o, options, &hooks_output(o, HOOKS_OUTPUT_LIMIT))
+        outputs(
+            o,
+            options,
+            &hooks_output(o, HOOKS_OUTPUT_LIMIT),
+            &pipelines_output(o, PIPELINES_OUTPUT_LIMIT),
+        )
     }
 
     fn summary_of(o: &[PipelineOutcome], options: &RunOptions) -> String {
         summary(
             o,
+            &[],
             options,
             "o/r",
             "ci/x",
@@ -319,7 +355,7 @@ mod tests {
         assert_eq!(five[4], all[4]);
         assert_eq!(hooks_output(&o, 2).json, "[]");
         // The summary says it was cut; the counts stay exact.
-        let md = summary(&o, &options(Mode::Apply), "o/r", "ci/x", &cut);
+        let md = summary(&o, &[], &options(Mode::Apply), "o/r", "ci/x", &cut);
         assert!(md.contains("lists the first 5 of 6 hooks"), "{md}");
         assert!(md.contains("**2 created, 1 updated, 2 unchanged**"), "{md}");
     }
@@ -396,5 +432,101 @@ mod tests {
             ),
             "{md}"
         );
+    }
+
+    fn of_application(
+        mut o: PipelineOutcome,
+        application_id: Option<u64>,
+        repository: &str,
+    ) -> PipelineOutcome {
+        o.destination = Destination {
+            application_id,
+            repository: repository.into(),
+            provider: "github",
+        };
+        o
+    }
+
+    #[test]
+    fn the_pipelines_output_names_each_pipelines_application_and_target() {
+        use HookResult::*;
+        let o = [
+            of_application(outcome(1, [Created; 3]), Some(10), "team/web"),
+            of_application(outcome(2, [Created; 3]), None, "octo/app"),
+        ];
+        let out = outputs_of(&o, &options(Mode::Apply));
+        let pipelines: Value = serde_json::from_str(&get(&out, "pipelines")).unwrap_or_default();
+        assert_eq!(
+            pipelines,
+            json!([
+                { "pipeline_id": 1, "application_id": 10, "repository": "team/web", "provider": "github" },
+                { "pipeline_id": 2, "application_id": null, "repository": "octo/app", "provider": "github" },
+            ])
+        );
+        let one = pipelines_output(&o, pipelines.to_string().len() - 1);
+        assert_eq!((one.kept, one.left_out), (1, 1));
+    }
+
+    #[test]
+    fn the_summary_groups_pipelines_by_application() {
+        use crate::outcome::{ApplicationError, ApplicationOutcome};
+        use crate::targets::{TargetError, TargetWarning};
+        use HookResult::*;
+        let o = [
+            of_application(outcome(1, [Created; 3]), Some(10), "team/web"),
+            of_application(outcome(2, [Created; 3]), None, "octo/app"),
+            of_application(outcome(3, [Unchanged; 3]), Some(10), "team/web"),
+        ];
+        let web = ApplicationOutcome {
+            application_id: 10,
+            name: "web".into(),
+            destination: Some(o[0].destination.clone()),
+            deploy_pipelines: vec![1, 3],
+            error: None,
+            warnings: vec![TargetWarning::Contradiction {
+                application: "application 10 (web)".into(),
+                input: "repository",
+                given: "team/web".into(),
+                application_value: "team/old".into(),
+            }],
+        };
+        let broken = ApplicationOutcome {
+            application_id: 11,
+            name: String::new(),
+            destination: None,
+            deploy_pipelines: Vec::new(),
+            error: Some(ApplicationError::Target(TargetError::NoRepository {
+                application: "application 11".into(),
+            })),
+            warnings: Vec::new(),
+        };
+        let md = summary(
+            &o,
+            &[web, broken],
+            &options(Mode::Apply),
+            "octo/app",
+            "ci/x",
+            &hooks_output(&o, HOOKS_OUTPUT_LIMIT),
+        );
+        let at = |needle: &str| {
+            md.find(needle)
+                .unwrap_or_else(|| panic!("no {needle:?} in:\n{md}"))
+        };
+        assert!(md.contains("Commit statuses under context `ci/x`."), "{md}");
+        assert!(
+            md.contains("**1 of 2 application(s) could not be handled**"),
+            "{md}"
+        );
+        let web_at = at("### Application 10 (web): statuses to `team/web` on github");
+        assert!(at("> **Warning**: application 10 (web): the 'repository' input") > web_at);
+        assert!(web_at < at("#### Pipeline 1") && at("#### Pipeline 1") < at("#### Pipeline 3"));
+        let broken_at = at("### Application 11\n");
+        assert!(at("#### Pipeline 3") < broken_at);
+        assert!(at("**Error**: application 11: it has no repository") > broken_at);
+        let rest = at("### Pipelines of `pipeline-ids`: statuses to `octo/app` on github");
+        assert!(broken_at < rest && rest < at("#### Pipeline 2"));
+        // Without applications, the report is as before.
+        let plain = summary_of(&o[1..2], &options(Mode::Apply));
+        assert!(plain.contains("Commit statuses for `o/r`") && plain.contains("### Pipeline 2"));
     }
 }

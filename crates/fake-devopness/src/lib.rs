@@ -4,7 +4,9 @@
 //! `/work/shared/devopness-api/NOTES.md`) with the real API's shapes, status codes, Laravel
 //! validation and pagination, and can inject faults (error statuses, dropped connections,
 //! broken bodies, endless pagination) and throttle like Laravel (a fixed-window rate
-//! limit with `X-RateLimit-*` headers and 429).
+//! limit with `X-RateLimit-*` headers and 429). Pipelines may belong to applications
+//! ([`FakeDevopness::add_application`], [`FakeDevopness::seed_applications`]), served by
+//! `GET /applications/{id}` and `GET /pipelines/application/{id}`.
 //!
 //! ```no_run
 //! use fake_devopness::{FakeDevopness, Fault, FaultKind};
@@ -14,6 +16,7 @@
 //! // ... point the client at fake.base_url() ...
 //! ```
 
+mod applications;
 mod faults;
 mod gate;
 mod model;
@@ -30,6 +33,7 @@ use std::time::Duration;
 use fake_http::Server;
 use serde_json::{json, Value};
 
+pub use applications::{NewApplication, SeededApplication};
 /// One request the fake received.
 pub use fake_http::RecordedRequest;
 pub use faults::{Fault, FaultKind};

@@ -1,7 +1,9 @@
 //! `fake-devopness --port 0 --token TOKEN --pipelines 1,2,3 [--latency-ms 50]
-//! [--seed-guide-hooks PIPELINE] [--forbid-pipelines 4,5] [--rate-limit 20/5s]`
+//! [--seed-guide-hooks PIPELINE] [--forbid-pipelines 4,5] [--rate-limit 20/5s]
+//! [--seed-applications]`
 //!
-//! Prints `listening on http://127.0.0.1:PORT` as its first line, then serves until SIGINT or
+//! Prints `listening on http://127.0.0.1:PORT` as its first line (then, with
+//! `--seed-applications`, one line per seeded application), then serves until SIGINT or
 //! SIGTERM.
 
 use std::io::Write;
@@ -13,7 +15,7 @@ use fake_devopness::{FakeDevopness, RateLimit};
 
 const USAGE: &str = "usage: fake-devopness [--port N] --token TOKEN [--pipelines 1,2,3] \
 [--forbid-pipelines 4,5] [--latency-ms MS] [--seed-guide-hooks PIPELINE] \
-[--rate-limit REQUESTS/SECONDSs]";
+[--rate-limit REQUESTS/SECONDSs] [--seed-applications]";
 
 struct Options {
     port: u16,
@@ -23,6 +25,7 @@ struct Options {
     latency: Duration,
     seed_guide_hooks: Option<u64>,
     rate_limit: Option<RateLimit>,
+    seed_applications: bool,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -34,11 +37,16 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
         latency: Duration::ZERO,
         seed_guide_hooks: None,
         rate_limit: None,
+        seed_applications: false,
     };
     let mut args = args;
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
             return Err(USAGE.to_string());
+        }
+        if flag == "--seed-applications" {
+            options.seed_applications = true;
+            continue;
         }
         let value = args
             .next()
@@ -106,9 +114,25 @@ fn main() -> ExitCode {
     }
     fake.set_latency(options.latency);
     fake.set_rate_limit(options.rate_limit);
+    let seeded = if options.seed_applications {
+        fake.seed_applications()
+    } else {
+        Vec::new()
+    };
 
     let mut stdout = std::io::stdout().lock();
-    if writeln!(stdout, "listening on {}", fake.base_url())
+    let mut lines = vec![format!("listening on {}", fake.base_url())];
+    lines.extend(seeded.iter().map(|a| {
+        format!(
+            "application {} ({} {}): deploy pipelines {:?}, other pipelines {:?}",
+            a.id,
+            a.provider,
+            a.repository.as_deref().unwrap_or("no repository"),
+            a.deploy_pipelines,
+            a.other_pipelines
+        )
+    }));
+    if writeln!(stdout, "{}", lines.join("\n"))
         .and_then(|()| stdout.flush())
         .is_err()
     {
@@ -167,6 +191,9 @@ mod tests {
         let o = parse(args("--token t --rate-limit 20/5s")).expect("valid");
         assert_eq!(o.rate_limit, Some(RateLimit::per_seconds(20, 5)));
         assert!(parse(args("--token t --rate-limit 20")).is_err());
+        assert!(!o.seed_applications);
+        let o = parse(args("--seed-applications --token t")).expect("valid");
+        assert!(o.seed_applications);
         assert!(parse(args("--token t --port 70000")).is_err());
         assert!(parse(args("--port 0")).is_err());
         assert!(parse(args("--token t --bogus 1")).is_err());

@@ -8,12 +8,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
+use crate::applications::Application;
 use crate::faults::XorShift;
 
 /// Fixed ids the fake reports for every pipeline's surroundings.
-const PROJECT_ID: u64 = 4_201;
-const ENVIRONMENT_ID: u64 = 8_402;
-const ORGANIZATION_ID: u64 = 1_601;
+pub(crate) const PROJECT_ID: u64 = 4_201;
+pub(crate) const ENVIRONMENT_ID: u64 = 8_402;
+pub(crate) const ORGANIZATION_ID: u64 = 1_601;
+/// A pipeline added without an application reports this plus its id as its application.
 const APPLICATION_ID_BASE: u64 = 90_000;
 
 pub(crate) struct Pipeline {
@@ -21,6 +23,16 @@ pub(crate) struct Pipeline {
     pub operation: String,
     pub forbidden: bool,
     pub created_at: String,
+    /// The application it belongs to, when added to one (see `applications`).
+    pub application_id: Option<u64>,
+}
+
+impl Pipeline {
+    /// The id of the application it runs for: its `resource_id`, and its hooks'.
+    pub fn resource_id(&self) -> u64 {
+        self.application_id
+            .unwrap_or(APPLICATION_ID_BASE.saturating_add(self.id))
+    }
 }
 
 /// Why a hook or pipeline lookup failed, in the order the real API checks.
@@ -32,6 +44,7 @@ pub(crate) enum Denied {
 #[derive(Default)]
 pub(crate) struct Store {
     pub pipelines: BTreeMap<u64, Pipeline>,
+    pub applications: BTreeMap<u64, Application>,
     /// Every hook (incoming and outgoing), in creation order.
     pub hooks: Vec<Map<String, Value>>,
     /// Every delivery, oldest first.
@@ -49,7 +62,12 @@ impl Store {
     }
 
     pub fn add_pipeline(&mut self, id: u64, operation: &str) {
-        let created_at = format_micros(self.clock.tick());
+        self.add_pipeline_of(id, operation, None);
+    }
+
+    /// Adds (or replaces) a pipeline, of `application_id` when given.
+    pub fn add_pipeline_of(&mut self, id: u64, operation: &str, application_id: Option<u64>) {
+        let created_at = self.now();
         self.pipelines.insert(
             id,
             Pipeline {
@@ -57,8 +75,14 @@ impl Store {
                 operation: operation.to_string(),
                 forbidden: false,
                 created_at,
+                application_id,
             },
         );
+    }
+
+    /// Now, as Laravel writes dates (strictly later than the previous call).
+    pub fn now(&mut self) -> String {
+        format_micros(self.clock.tick())
     }
 
     /// The pipeline, if the caller may see it.
@@ -137,6 +161,10 @@ impl Store {
     fn skeleton(&mut self, pipeline_id: u64, kind: &str) -> Map<String, Value> {
         let micros = self.clock.tick();
         let now = format_micros(micros);
+        let resource_id = self.pipelines.get(&pipeline_id).map_or(
+            APPLICATION_ID_BASE.saturating_add(pipeline_id),
+            Pipeline::resource_id,
+        );
         let hook = json!({
             "id": self.uuid(micros),
             "name": "",
@@ -152,7 +180,7 @@ impl Store {
             "environment_id": ENVIRONMENT_ID,
             "pipeline_id": pipeline_id,
             "resource_type": "application",
-            "resource_id": APPLICATION_ID_BASE + pipeline_id,
+            "resource_id": resource_id,
             // No `request_body` until one is given: the description's is never null.
             "settings": { "request_headers": [] },
             "trigger_when": { "events": [], "conditions": [] },
@@ -251,7 +279,7 @@ pub(crate) fn pipeline_json(p: &Pipeline) -> Value {
         "organization_id": ORGANIZATION_ID,
         "resource_type": "application",
         "resource_type_human_readable": "Application",
-        "resource_id": APPLICATION_ID_BASE + p.id,
+        "resource_id": p.resource_id(),
         "operation": p.operation,
         "operation_human_readable": operation_human,
         "max_parallel_actions": 1,
@@ -263,7 +291,7 @@ pub(crate) fn pipeline_json(p: &Pipeline) -> Value {
     })
 }
 
-fn user() -> Value {
+pub(crate) fn user() -> Value {
     json!({ "id": 1, "name": "Fake User", "email": "fake.user@example.com", "url_slug": "fake-user" })
 }
 

@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{Map, Value};
 
+use crate::applications;
 use crate::gate;
 use crate::model::{pipeline_json, render, Denied, View};
 use crate::pagination::{self, LinkMode, Page};
@@ -20,6 +21,14 @@ use crate::validation::{self, Errors, Mode};
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/pipelines/{pipeline_id}", get(get_pipeline))
+        .route(
+            "/pipelines/application/{application_id}",
+            get(applications::list_pipelines),
+        )
+        .route(
+            "/applications/{application_id}",
+            get(applications::get_application),
+        )
         .route("/pipelines/{pipeline_id}/hooks", get(list_hooks))
         .route(
             "/pipelines/{pipeline_id}/hooks/outgoing",
@@ -56,7 +65,7 @@ pub(crate) fn message(status: StatusCode, text: &str) -> Response {
     json(status, &serde_json::json!({ "message": text }))
 }
 
-fn unprocessable(errors: &Errors) -> Response {
+pub(crate) fn unprocessable(errors: &Errors) -> Response {
     json_body(StatusCode::UNPROCESSABLE_ENTITY, errors.to_body())
 }
 
@@ -64,7 +73,7 @@ fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
-fn denied(d: Denied, what: &str) -> Response {
+pub(crate) fn denied(d: Denied, what: &str) -> Response {
     match d {
         Denied::NotFound => message(StatusCode::NOT_FOUND, &format!("{what} not found.")),
         Denied::Forbidden => message(StatusCode::FORBIDDEN, "This action is unauthorized."),
@@ -84,7 +93,13 @@ fn input(headers: &HeaderMap, body: &[u8]) -> Value {
     }
 }
 
-fn paginated(app: &App, path: &str, page: Page, items: &[Value], mode: LinkMode) -> Response {
+pub(crate) fn paginated(
+    app: &App,
+    path: &str,
+    page: Page,
+    items: &[Value],
+    mode: LinkMode,
+) -> Response {
     let link = page.link_header(&app.base_url, path, items.len(), mode);
     let mut response = json(StatusCode::OK, &Value::Array(page.slice(items)));
     if let Ok(value) = HeaderValue::from_str(&link) {

@@ -1,0 +1,403 @@
+//! Applications and their pipelines: `GET /applications/{application_id}` (an `Application`)
+//! and `GET /pipelines/application/{application_id}` (`listPipelinesByResourceType`: a
+//! `PipelineList`, paginated with a `Link` header like every list).
+//!
+//! An application names its repository (`owner/name`) and, through its credential, the source
+//! provider (`credential.provider.code`). Pipelines added to an application report it as their
+//! `resource_id`, and so do the hooks created on them.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Extension;
+use serde_json::{json, Value};
+
+use crate::model::{
+    pipeline_json, user, Denied, Pipeline, Store, ENVIRONMENT_ID, ORGANIZATION_ID, PROJECT_ID,
+};
+use crate::pagination::{self, LinkMode};
+use crate::routes::{denied, json, paginated, unprocessable};
+use crate::server::App;
+use crate::FakeDevopness;
+
+/// An application to add to the fake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApplication {
+    pub id: u64,
+    pub name: String,
+    /// `owner/name`; `None` for an application without one (which the API's create refuses,
+    /// so the fake answers empty strings for `repository`, `repository_owner` and
+    /// `repository_name`, the spec's type).
+    pub repository: Option<String>,
+    /// `credential.provider.code`: `github`, `gitlab`, `bitbucket`, or a cloud code (`aws`,
+    /// ...); empty for an application without a credential (`credential: null`).
+    pub provider: String,
+    pub default_branch: String,
+}
+
+impl NewApplication {
+    /// An application deploying `repository` (`owner/name`) from `provider`, named after the
+    /// repository's name, with `main` as its default branch.
+    pub fn new(id: u64, repository: &str, provider: &str) -> NewApplication {
+        let name = repository.rsplit('/').next().unwrap_or(repository);
+        NewApplication {
+            id,
+            name: name.to_string(),
+            repository: Some(repository.to_string()),
+            provider: provider.to_string(),
+            default_branch: "main".to_string(),
+        }
+    }
+
+    /// The same application without a repository.
+    pub fn without_repository(mut self) -> NewApplication {
+        self.repository = None;
+        self
+    }
+
+    /// The same application without a credential (so without a source provider).
+    pub fn without_credential(mut self) -> NewApplication {
+        self.provider.clear();
+        self
+    }
+
+    pub fn named(mut self, name: &str) -> NewApplication {
+        self.name = name.to_string();
+        self
+    }
+}
+
+/// One application [`FakeDevopness::seed_applications`] added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeededApplication {
+    pub id: u64,
+    pub repository: Option<String>,
+    pub provider: String,
+    /// Its pipelines whose `operation` is `deploy`.
+    pub deploy_pipelines: Vec<u64>,
+    /// Its other pipelines (`restart`, `stop`, ...).
+    pub other_pipelines: Vec<u64>,
+}
+
+pub(crate) struct Application {
+    pub new: NewApplication,
+    pub forbidden: bool,
+    pub created_at: String,
+}
+
+impl Store {
+    /// The application, if the caller may see it.
+    pub(crate) fn application(&self, id: u64) -> Result<&Application, Denied> {
+        match self.applications.get(&id) {
+            None => Err(Denied::NotFound),
+            Some(a) if a.forbidden => Err(Denied::Forbidden),
+            Some(a) => Ok(a),
+        }
+    }
+}
+
+impl FakeDevopness {
+    /// Adds an application (replacing any with that id; its pipelines stay its own).
+    pub fn add_application(&self, application: NewApplication) {
+        let mut state = self.app.lock();
+        let created_at = state.store.now();
+        state.store.applications.insert(
+            application.id,
+            Application {
+                new: application,
+                forbidden: false,
+                created_at,
+            },
+        );
+    }
+
+    /// Adds a pipeline running `operation` (`"deploy"`, `"restart"`, ...) to the application,
+    /// replacing any pipeline with that id.
+    ///
+    /// # Panics
+    /// When the application was never added.
+    pub fn add_application_pipeline(&self, application_id: u64, pipeline_id: u64, operation: &str) {
+        let mut state = self.app.lock();
+        assert!(
+            state.store.applications.contains_key(&application_id),
+            "fake-devopness: add_application_pipeline to unknown application {application_id}; call add_application first"
+        );
+        state
+            .store
+            .add_pipeline_of(pipeline_id, operation, Some(application_id));
+    }
+
+    /// Makes the application answer 403, on `GET /applications/{id}` and on its pipeline list.
+    ///
+    /// # Panics
+    /// When the application was never added.
+    pub fn forbid_application(&self, application_id: u64) {
+        let mut state = self.app.lock();
+        let Some(application) = state.store.applications.get_mut(&application_id) else {
+            drop(state);
+            panic!("fake-devopness: forbid_application: no application {application_id}");
+        };
+        application.forbidden = true;
+    }
+
+    /// The ids of the application's pipelines, as its pipeline list orders them.
+    pub fn application_pipelines(&self, application_id: u64) -> Vec<u64> {
+        let state = self.app.lock();
+        pipelines_of(&state.store, application_id)
+            .into_iter()
+            .map(|p| p.id)
+            .collect()
+    }
+
+    /// Seeds one application per kind of source, with deploy and other pipelines:
+    ///
+    /// | application | provider | repository | deploy pipelines | others |
+    /// | --- | --- | --- | --- | --- |
+    /// | 101 | github | `octo-org/web-app` | 1011, 1012 | 1013 (restart) |
+    /// | 102 | gitlab | `gitlab-group/api` | 1021 | 1022 (stop) |
+    /// | 103 | bitbucket | `bb-team/worker` | 1031 | |
+    /// | 104 | aws (not a source provider) | `octo-org/infra` | 1041 | |
+    /// | 105 | github | `octo-org/docs` | none | 1051 (restart) |
+    pub fn seed_applications(&self) -> Vec<SeededApplication> {
+        SEEDS
+            .iter()
+            .map(|seed| {
+                let id = seed.id;
+                self.add_application(NewApplication::new(id, seed.repository, seed.provider));
+                for pipeline in seed.deploys {
+                    self.add_application_pipeline(id, *pipeline, "deploy");
+                }
+                for (pipeline, operation) in seed.others {
+                    self.add_application_pipeline(id, *pipeline, operation);
+                }
+                SeededApplication {
+                    id,
+                    repository: Some(seed.repository.to_string()),
+                    provider: seed.provider.to_string(),
+                    deploy_pipelines: seed.deploys.to_vec(),
+                    other_pipelines: seed.others.iter().map(|(p, _)| *p).collect(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// An application [`FakeDevopness::seed_applications`] adds.
+struct Seed {
+    id: u64,
+    provider: &'static str,
+    repository: &'static str,
+    deploys: &'static [u64],
+    others: &'static [(u64, &'static str)],
+}
+
+const SEEDS: &[Seed] = &[
+    Seed {
+        id: 101,
+        provider: "github",
+        repository: "octo-org/web-app",
+        deploys: &[1011, 1012],
+        others: &[(1013, "restart")],
+    },
+    Seed {
+        id: 102,
+        provider: "gitlab",
+        repository: "gitlab-group/api",
+        deploys: &[1021],
+        others: &[(1022, "stop")],
+    },
+    Seed {
+        id: 103,
+        provider: "bitbucket",
+        repository: "bb-team/worker",
+        deploys: &[1031],
+        others: &[],
+    },
+    Seed {
+        id: 104,
+        provider: "aws",
+        repository: "octo-org/infra",
+        deploys: &[1041],
+        others: &[],
+    },
+    Seed {
+        id: 105,
+        provider: "github",
+        repository: "octo-org/docs",
+        deploys: &[],
+        others: &[(1051, "restart")],
+    },
+];
+
+fn pipelines_of(store: &Store, application_id: u64) -> Vec<&Pipeline> {
+    store
+        .pipelines
+        .values()
+        .filter(|p| p.application_id == Some(application_id))
+        .collect()
+}
+
+/// `GET /applications/{application_id}`.
+pub(crate) async fn get_application(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Response {
+    let state = app.lock();
+    match id
+        .parse()
+        .map_err(|_| Denied::NotFound)
+        .and_then(|id| state.store.application(id))
+    {
+        Ok(a) => json(StatusCode::OK, &application_json(a)),
+        Err(d) => denied(d, "Application"),
+    }
+}
+
+/// `GET /pipelines/application/{application_id}`.
+pub(crate) async fn list_pipelines(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    Extension(mode): Extension<LinkMode>,
+) -> Response {
+    let state = app.lock();
+    let application_id = match id
+        .parse()
+        .map_err(|_| Denied::NotFound)
+        .and_then(|id| state.store.application(id))
+    {
+        Ok(a) => a.new.id,
+        Err(d) => return denied(d, "Application"),
+    };
+    let page = match pagination::parse(query.as_deref()) {
+        Ok(page) => page,
+        Err(e) => return unprocessable(&e),
+    };
+    let items: Vec<Value> = pipelines_of(&state.store, application_id)
+        .into_iter()
+        .map(pipeline_relation)
+        .collect();
+    let path = format!("/pipelines/application/{application_id}");
+    paginated(&app, &path, page, &items, mode)
+}
+
+/// A `PipelineRelation`: the `Pipeline` less its `steps`.
+fn pipeline_relation(p: &Pipeline) -> Value {
+    let mut value = pipeline_json(p);
+    if let Some(o) = value.as_object_mut() {
+        o.remove("steps");
+    }
+    value
+}
+
+/// The `Application`, with every field the spec requires.
+fn application_json(a: &Application) -> Value {
+    let new = &a.new;
+    let repository = new.repository.as_deref().unwrap_or_default();
+    let (owner, name) = repository.split_once('/').unwrap_or_default();
+    let credential = if new.provider.is_empty() {
+        Value::Null
+    } else {
+        credential_json(new, &a.created_at)
+    };
+    json!({
+        "id": new.id,
+        "project_id": PROJECT_ID,
+        "environment_id": ENVIRONMENT_ID,
+        "created_by": 1,
+        "name": new.name,
+        "repository": repository,
+        "repository_owner": owner,
+        "repository_name": name,
+        "default_branch": new.default_branch,
+        "programming_language": "nodejs",
+        "programming_language_human_readable": "Node.js",
+        "engine_version": "20",
+        "framework": "express",
+        "framework_human_readable": "Express",
+        "root_directory": "/",
+        "deployments_keep": 5,
+        "install_dependencies_command": "npm ci",
+        "build_command": "npm run build",
+        "created_by_user": user(),
+        "last_deployments": { "latest": null, "live": null },
+        "environment": environment_json(&a.created_at),
+        "servers": [],
+        "credential": credential,
+        "services": [],
+        "cronjobs": [],
+        "virtual_hosts": [],
+        "daemons": [],
+        "created_at": a.created_at,
+        "updated_at": a.created_at,
+    })
+}
+
+/// A `CredentialRelation` whose `provider` is the application's source provider.
+fn credential_json(new: &NewApplication, created_at: &str) -> Value {
+    let source = matches!(new.provider.as_str(), "github" | "gitlab" | "bitbucket");
+    let (kind, kind_human) = if source {
+        ("source_provider", "Source Provider")
+    } else {
+        ("cloud_provider", "Cloud Provider")
+    };
+    let code_human = match new.provider.as_str() {
+        "github" => "GitHub",
+        "gitlab" => "GitLab",
+        "bitbucket" => "Bitbucket",
+        "aws" => "Amazon Web Services",
+        other => other,
+    };
+    json!({
+        "id": 7_000 + new.id,
+        "name": format!("{code_human} credential"),
+        "provider": {
+            "active": true,
+            "code": new.provider,
+            "code_human_readable": code_human,
+            "type": kind,
+            "type_human_readable": kind_human,
+        },
+        "provider_type": kind,
+        "provider_type_human_readable": kind_human,
+        "provider_auth_type": if source { "oauth" } else { "api_credentials" },
+        "provider_auth_type_human_readable": if source { "OAuth" } else { "API Credentials" },
+        "active": true,
+        "created_by_user": user(),
+        "created_at": created_at,
+        "updated_at": created_at,
+    })
+}
+
+/// An `EnvironmentRelation` with its `ProjectRelation`.
+fn environment_json(created_at: &str) -> Value {
+    json!({
+        "id": ENVIRONMENT_ID,
+        "type": "production",
+        "type_human_readable": "Production",
+        "name": "Production",
+        "description": null,
+        "created_at": created_at,
+        "updated_at": created_at,
+        "archived_at": null,
+        "project": {
+            "id": PROJECT_ID,
+            "user_id": 1,
+            "name": "Fake project",
+            "logo_url": null,
+            "os_users": [{ "name": "devopness" }],
+            "organization": {
+                "id": ORGANIZATION_ID,
+                "name": "Fake organization",
+                "url_slug": "fake-organization",
+                "created_at": created_at,
+                "updated_at": created_at,
+            },
+            "created_by_user": user(),
+            "created_at": created_at,
+            "updated_at": created_at,
+        },
+    })
+}

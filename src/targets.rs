@@ -1,0 +1,691 @@
+//! Where each pipeline's commit statuses go: its repository and its source provider.
+//!
+//! Pure decisions, no I/O. The precedence is: the `repository`/`provider` inputs, then the
+//! application the pipeline belongs to (its `repository` and `credential.provider.code`), then
+//! (GitHub only) `GITHUB_REPOSITORY`. An input that contradicts the application is used, with a
+//! warning naming both values. A pipeline named twice (in `pipeline-ids` and as an
+//! application's deploy pipeline) is handled once, with its application's target.
+
+use std::fmt;
+
+use crate::hook::DesiredHook;
+use crate::providers::{self, Provider, StatusSettings};
+
+/// The `operation` of the pipelines that get the hooks.
+pub const DEPLOY_OPERATION: &str = "deploy";
+
+/// What the inputs and the environment say about the target, before any application is read.
+#[derive(Clone, Copy, Default)]
+pub struct Explicit<'a> {
+    /// The `repository` input, when given.
+    pub repository: Option<&'a str>,
+    /// The `provider` input, when given.
+    pub provider: Option<&'static dyn Provider>,
+    /// `GITHUB_REPOSITORY`: the fallback repository, for GitHub only.
+    pub github_repository: Option<&'a str>,
+}
+
+/// The validated inputs about targets, owned by the run's configuration.
+#[derive(Clone, Default)]
+pub struct TargetInputs {
+    /// The `repository` input, when given.
+    pub repository: Option<String>,
+    /// The `provider` input, when given.
+    pub provider: Option<&'static dyn Provider>,
+    /// `GITHUB_REPOSITORY`, when set.
+    pub github_repository: Option<String>,
+    /// Each provider's status API: `provider-api-url` when given, else the provider's
+    /// default (`GITHUB_API_URL` for GitHub).
+    pub api_urls: Vec<(&'static str, String)>,
+}
+
+impl TargetInputs {
+    pub fn explicit(&self) -> Explicit<'_> {
+        Explicit {
+            repository: self.repository.as_deref(),
+            provider: self.provider,
+            github_repository: self.github_repository.as_deref(),
+        }
+    }
+
+    /// Where `provider`'s statuses are posted.
+    pub fn api_url(&self, provider: &dyn Provider) -> &str {
+        self.api_urls
+            .iter()
+            .find(|(name, _)| *name == provider.name())
+            .map_or("", |(_, url)| url.as_str())
+    }
+}
+
+impl fmt::Debug for TargetInputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TargetInputs")
+            .field("repository", &self.repository)
+            .field("provider", &self.provider.map(|p| p.name()))
+            .field("github_repository", &self.github_repository)
+            .field("api_urls", &self.api_urls)
+            .finish()
+    }
+}
+
+/// The status settings of a target: `base` (what the inputs ask every status to look
+/// like) with the target's repository and provider API, and `gitlab-ref` only where the
+/// provider takes it.
+pub fn settings_for(
+    base: &StatusSettings,
+    inputs: &TargetInputs,
+    target: &Target,
+) -> StatusSettings {
+    StatusSettings {
+        api_url: inputs.api_url(target.provider).to_owned(),
+        repository: target.repository.clone(),
+        gitlab_ref: base.gitlab_ref && target.provider.takes_source_ref(),
+        ..base.clone()
+    }
+}
+
+/// What Devopness says about an application (`GET /applications/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationFacts {
+    pub id: u64,
+    pub name: String,
+    /// `repository` (`owner/name`), absent or empty when never set.
+    pub repository: Option<String>,
+    /// `credential.provider.code`, absent when the application has no credential.
+    pub provider_code: Option<String>,
+}
+
+impl ApplicationFacts {
+    /// `application 12 (my-app)`, how messages name it.
+    pub fn label(&self) -> String {
+        if self.name.is_empty() {
+            format!("application {}", self.id)
+        } else {
+            format!("application {} ({})", self.id, self.name)
+        }
+    }
+}
+
+/// One pipeline of an application's pipeline list (`PipelineRelation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineSummary {
+    pub id: u64,
+    pub operation: String,
+}
+
+/// Where one pipeline's statuses go.
+#[derive(Clone)]
+pub struct Target {
+    pub repository: String,
+    pub provider: &'static dyn Provider,
+}
+
+impl PartialEq for Target {
+    fn eq(&self, other: &Self) -> bool {
+        self.repository == other.repository && self.provider.name() == other.provider.name()
+    }
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} on {}", self.repository, self.provider.name())
+    }
+}
+
+/// Why an application's pipelines cannot be given hooks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetError {
+    /// Its credential's provider is not a source provider we post statuses to.
+    UnsupportedProvider { application: String, code: String },
+    /// It has no credential, so no source provider (and no `provider` input says one).
+    NoProvider { application: String },
+    /// It has no repository (and no `repository` input says one).
+    NoRepository { application: String },
+    /// Its repository (or the `repository` input) is not one the provider accepts.
+    BadRepository {
+        application: String,
+        repository: String,
+        provider: &'static str,
+        reason: String,
+        /// Whether the repository came from the `repository` input.
+        from_input: bool,
+    },
+}
+
+impl fmt::Display for TargetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let supported = providers::names().join(", ");
+        match self {
+            TargetError::UnsupportedProvider { application, code } => write!(
+                f,
+                "{application}: its source provider is `{code}`, not one this action posts commit statuses to ({supported}); connect the application to a supported source provider in Devopness, or set the `provider` and `repository` inputs"
+            ),
+            TargetError::NoProvider { application } => write!(
+                f,
+                "{application}: it has no source provider credential in Devopness; connect one, or set the `provider` and `repository` inputs"
+            ),
+            TargetError::NoRepository { application } => write!(
+                f,
+                "{application}: it has no repository in Devopness; set its repository there, or set the `repository` input"
+            ),
+            TargetError::BadRepository {
+                application,
+                repository,
+                provider,
+                reason,
+                from_input: false,
+            } => write!(
+                f,
+                "{application}: its repository `{repository}` is not a {provider} repository ({reason}); set the `repository` input"
+            ),
+            TargetError::BadRepository {
+                application,
+                repository,
+                provider,
+                reason,
+                from_input: true,
+            } => write!(
+                f,
+                "{application}: the `repository` input `{repository}` is not a {provider} repository ({reason}); fix the `repository` input, or remove it to use the application's"
+            ),
+        }
+    }
+}
+
+/// Problems that do not stop an application's pipelines from getting their hooks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetWarning {
+    /// An input names another value than the application: the input is used.
+    Contradiction {
+        application: String,
+        input: &'static str,
+        given: String,
+        application_value: String,
+    },
+    /// The application has no pipeline whose operation is `deploy`.
+    NoDeployPipeline { application: String },
+}
+
+impl fmt::Display for TargetWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetWarning::Contradiction {
+                application,
+                input,
+                given,
+                application_value,
+            } => write!(
+                f,
+                "{application}: the `{input}` input `{given}` differs from the application's `{application_value}`; using `{given}`, so its deploys' statuses go where the application does not deploy from. Remove the `{input}` input to use the application's"
+            ),
+            TargetWarning::NoDeployPipeline { application } => write!(
+                f,
+                "{application}: it has no pipeline whose operation is `deploy`, so no hooks were added for it; add a deploy pipeline in Devopness, or check the application id"
+            ),
+        }
+    }
+}
+
+/// The provider a `credential.provider.code` names, if we post statuses to it.
+pub fn source_provider(code: &str) -> Option<&'static dyn Provider> {
+    providers::by_name(code.trim())
+}
+
+/// The target of an application's pipelines, and the warnings to show for it.
+pub fn application_target(
+    explicit: &Explicit<'_>,
+    application: &ApplicationFacts,
+) -> Result<(Target, Vec<TargetWarning>), TargetError> {
+    let label = application.label();
+    let code = application
+        .provider_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let own_provider = code.and_then(source_provider);
+    let provider = match (explicit.provider, own_provider, code) {
+        (Some(p), _, _) | (None, Some(p), _) => p,
+        (None, None, Some(code)) => {
+            return Err(TargetError::UnsupportedProvider {
+                application: label,
+                code: code.to_string(),
+            })
+        }
+        (None, None, None) => return Err(TargetError::NoProvider { application: label }),
+    };
+    let own_repository = application
+        .repository
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let repository =
+        explicit
+            .repository
+            .or(own_repository)
+            .ok_or_else(|| TargetError::NoRepository {
+                application: label.clone(),
+            })?;
+    provider
+        .check_repository(repository)
+        .map_err(|reason| TargetError::BadRepository {
+            application: label.clone(),
+            repository: repository.to_string(),
+            provider: provider.name(),
+            reason,
+            from_input: explicit.repository.is_some(),
+        })?;
+    let mut warnings = Vec::new();
+    if let (Some(given), Some(own)) = (explicit.repository, own_repository) {
+        if !given.eq_ignore_ascii_case(own) {
+            warnings.push(contradiction(&label, "repository", given, own));
+        }
+    }
+    // A cloud provider's code says nothing about where the source lives: no contradiction.
+    if let (Some(given), Some(own)) = (explicit.provider, own_provider) {
+        if given.name() != own.name() {
+            warnings.push(contradiction(&label, "provider", given.name(), own.name()));
+        }
+    }
+    Ok((
+        Target {
+            repository: repository.to_owned(),
+            provider,
+        },
+        warnings,
+    ))
+}
+
+fn contradiction(application: &str, input: &'static str, given: &str, own: &str) -> TargetWarning {
+    TargetWarning::Contradiction {
+        application: application.to_string(),
+        input,
+        given: given.to_string(),
+        application_value: own.to_string(),
+    }
+}
+
+/// The target of pipelines named in `pipeline-ids` that belong to no application handled in
+/// the run: the inputs, else (GitHub only) `GITHUB_REPOSITORY`. `None` when there is no
+/// repository to post to.
+pub fn standalone_target(explicit: &Explicit<'_>) -> Option<Target> {
+    let provider = explicit.provider.unwrap_or(providers::ALL[0]);
+    let is_github = provider.name() == providers::ALL[0].name();
+    let repository = explicit
+        .repository
+        .or(explicit.github_repository.filter(|_| is_github))
+        .map(str::trim)
+        .filter(|r| !r.is_empty())?;
+    Some(Target {
+        repository: repository.to_owned(),
+        provider,
+    })
+}
+
+/// The ids of the deploy pipelines in an application's pipeline list, in list order, each
+/// once.
+pub fn deploy_pipelines(pipelines: &[PipelineSummary]) -> Vec<u64> {
+    let mut ids: Vec<u64> = Vec::new();
+    for p in pipelines {
+        if p.operation.trim() == DEPLOY_OPERATION && !ids.contains(&p.id) {
+            ids.push(p.id);
+        }
+    }
+    ids
+}
+
+/// The warning for an application whose list has no deploy pipeline.
+pub fn no_deploy_warning(application: &ApplicationFacts, deploys: &[u64]) -> Option<TargetWarning> {
+    deploys.is_empty().then(|| TargetWarning::NoDeployPipeline {
+        application: application.label(),
+    })
+}
+
+/// One pipeline to handle, and where its statuses go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineTarget {
+    pub pipeline_id: u64,
+    /// The application it was found through, `None` for one named only in `pipeline-ids`.
+    pub application_id: Option<u64>,
+    pub target: Target,
+}
+
+/// An application whose target is known, with its deploy pipelines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedApplication {
+    pub application_id: u64,
+    pub target: Target,
+    pub deploy_pipelines: Vec<u64>,
+}
+
+/// Every pipeline to handle, each once: the applications' deploy pipelines (in the order of
+/// `application-ids`, then of each list), then the `pipeline-ids` no application covered (in
+/// their order), which go to `standalone`. A pipeline in both lists is its application's.
+pub fn merge(
+    applications: &[ResolvedApplication],
+    pipeline_ids: &[u64],
+    standalone: &Target,
+) -> Vec<PipelineTarget> {
+    let mut out: Vec<PipelineTarget> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let from_applications = applications.iter().flat_map(|app| {
+        app.deploy_pipelines
+            .iter()
+            .map(|id| (*id, Some(app.application_id), &app.target))
+    });
+    let standalone = pipeline_ids.iter().map(|id| (*id, None, standalone));
+    for (pipeline_id, application_id, target) in from_applications.chain(standalone) {
+        if seen.insert(pipeline_id) {
+            out.push(PipelineTarget {
+                pipeline_id,
+                application_id,
+                target: target.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The hooks each distinct target of `pipelines` should have, in order of first use:
+/// `base` with the target's repository and provider API, through the target's provider.
+pub fn desired_per_target(
+    base: &StatusSettings,
+    inputs: &TargetInputs,
+    pipelines: &[PipelineTarget],
+) -> Vec<(Target, Vec<DesiredHook>)> {
+    let mut out: Vec<(Target, Vec<DesiredHook>)> = Vec::new();
+    for p in pipelines {
+        if out.iter().all(|(t, _)| *t != p.target) {
+            let settings = settings_for(base, inputs, &p.target);
+            let desired = providers::desired_hooks(p.target.provider, &settings);
+            out.push((p.target.clone(), desired));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(name: &str) -> &'static dyn Provider {
+        providers::by_name(name).unwrap_or_else(|| panic!("no provider {name}"))
+    }
+
+    fn app(id: u64, repository: Option<&str>, code: Option<&str>) -> ApplicationFacts {
+        ApplicationFacts {
+            id,
+            name: format!("app-{id}"),
+            repository: repository.map(str::to_string),
+            provider_code: code.map(str::to_string),
+        }
+    }
+
+    fn target(repository: &str, name: &str) -> Target {
+        Target {
+            repository: repository.to_owned(),
+            provider: provider(name),
+        }
+    }
+
+    #[test]
+    fn settings_follow_the_target() {
+        let inputs = TargetInputs {
+            api_urls: vec![
+                ("github", "https://ghe.example.com/api/v3".into()),
+                ("gitlab", "https://gitlab.com/api/v4".into()),
+            ],
+            ..TargetInputs::default()
+        };
+        let base = StatusSettings {
+            context: "ci/x".into(),
+            gitlab_ref: true,
+            ..StatusSettings::default()
+        };
+        let gitlab = settings_for(&base, &inputs, &target("g/p", "gitlab"));
+        assert_eq!(
+            (
+                gitlab.repository.as_str(),
+                gitlab.api_url.as_str(),
+                gitlab.gitlab_ref
+            ),
+            ("g/p", "https://gitlab.com/api/v4", true)
+        );
+        assert_eq!(gitlab.context, "ci/x");
+        let github = settings_for(&base, &inputs, &target("o/r", "github"));
+        assert_eq!(
+            (github.api_url.as_str(), github.gitlab_ref),
+            ("https://ghe.example.com/api/v3", false)
+        );
+    }
+
+    #[test]
+    fn the_application_names_repository_and_provider() {
+        for code in ["github", "gitlab", "bitbucket"] {
+            let a = app(1, Some("team/web"), Some(code));
+            let (t, warnings) = application_target(&Explicit::default(), &a).expect("target");
+            assert_eq!(t, target("team/web", code));
+            assert!(warnings.is_empty(), "{warnings:?}");
+        }
+        // GitLab's nested groups are a GitLab repository.
+        let a = app(2, Some("group/sub/api"), Some("gitlab"));
+        let (t, _) = application_target(&Explicit::default(), &a).expect("target");
+        assert_eq!(t, target("group/sub/api", "gitlab"));
+    }
+
+    #[test]
+    fn github_repository_never_overrides_an_application() {
+        let explicit = Explicit {
+            github_repository: Some("octo/workflow-repo"),
+            ..Explicit::default()
+        };
+        let a = app(1, Some("octo/app"), Some("github"));
+        let (t, warnings) = application_target(&explicit, &a).expect("target");
+        assert_eq!(t.repository, "octo/app");
+        assert!(warnings.is_empty());
+        // Nor stands in for a missing one.
+        let a = app(1, None, Some("github"));
+        assert_eq!(
+            application_target(&explicit, &a).map(|(t, _)| t),
+            Err(TargetError::NoRepository {
+                application: "application 1 (app-1)".into()
+            })
+        );
+    }
+
+    #[test]
+    fn inputs_win_with_a_warning_naming_both_values() {
+        let explicit = Explicit {
+            repository: Some("other/repo"),
+            provider: Some(provider("gitlab")),
+            github_repository: None,
+        };
+        let a = app(7, Some("team/web"), Some("github"));
+        let (t, warnings) = application_target(&explicit, &a).expect("target");
+        assert_eq!(t, target("other/repo", "gitlab"));
+        let texts: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(texts[0].contains("`other/repo`") && texts[0].contains("`team/web`"));
+        assert!(texts[0].contains("application 7 (app-7)"));
+        assert!(texts[1].contains("`gitlab`") && texts[1].contains("`github`"));
+        // Agreeing inputs (the owner's case aside) warn about nothing.
+        let explicit = Explicit {
+            repository: Some("Team/Web"),
+            provider: Some(provider("github")),
+            github_repository: None,
+        };
+        let (_, warnings) = application_target(&explicit, &a).expect("target");
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn inputs_complete_what_the_application_lacks() {
+        let explicit = Explicit {
+            repository: Some("team/web"),
+            provider: Some(provider("bitbucket")),
+            github_repository: None,
+        };
+        for a in [app(1, None, None), app(1, None, Some("aws"))] {
+            let (t, warnings) = application_target(&explicit, &a).expect("target");
+            assert_eq!(t, target("team/web", "bitbucket"));
+            assert!(warnings.is_empty(), "{warnings:?}");
+        }
+        // The input is checked against the provider the target ends up with.
+        let gitlab_app = app(2, Some("group/api"), Some("gitlab"));
+        let nested = Explicit {
+            repository: Some("group/sub/api"),
+            ..Explicit::default()
+        };
+        let (t, _) = application_target(&nested, &gitlab_app).expect("gitlab path");
+        assert_eq!(t, target("group/sub/api", "gitlab"));
+        let github_app = app(3, Some("o/r"), Some("github"));
+        let text = application_target(&nested, &github_app)
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.to_string());
+        assert!(
+            text.starts_with("application 3 (app-3): the `repository` input `group/sub/api` is not a github repository"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn applications_that_cannot_be_targeted() {
+        let none = Explicit::default();
+        let err = |a: ApplicationFacts| {
+            application_target(&none, &a)
+                .map(|(t, _)| format!("{t:?}"))
+                .map_err(|e| (e.clone(), e.to_string()))
+        };
+        let (e, text) = err(app(3, Some("o/r"), Some("aws"))).expect_err("aws");
+        assert_eq!(
+            e,
+            TargetError::UnsupportedProvider {
+                application: "application 3 (app-3)".into(),
+                code: "aws".into()
+            }
+        );
+        assert!(text.contains("`aws`") && text.contains("github, gitlab, bitbucket"));
+        let (e, _) = err(app(3, Some("o/r"), None)).expect_err("no credential");
+        assert!(matches!(e, TargetError::NoProvider { .. }));
+        let (e, text) = err(app(3, Some("  "), Some("github"))).expect_err("blank");
+        assert!(matches!(e, TargetError::NoRepository { .. }));
+        assert!(text.starts_with("application 3 (app-3): it has no repository"));
+        let (e, text) = err(app(3, Some("a/b/c"), Some("github"))).expect_err("nested");
+        assert!(matches!(e, TargetError::BadRepository { .. }));
+        assert!(
+            text.contains("`a/b/c`") && text.contains("github"),
+            "{text}"
+        );
+        // An application without a name is named by its id alone.
+        let mut unnamed = app(4, None, Some("github"));
+        unnamed.name.clear();
+        let (_, text) = err(unnamed).expect_err("no repository");
+        assert!(text.starts_with("application 4: "), "{text}");
+    }
+
+    #[test]
+    fn standalone_pipelines_use_the_inputs_or_github_repository() {
+        let env_only = Explicit {
+            github_repository: Some("octo/workflow"),
+            ..Explicit::default()
+        };
+        assert_eq!(
+            standalone_target(&env_only),
+            Some(target("octo/workflow", "github"))
+        );
+        let gitlab_without_repository = Explicit {
+            provider: Some(provider("gitlab")),
+            ..env_only
+        };
+        assert_eq!(standalone_target(&gitlab_without_repository), None);
+        let given = Explicit {
+            repository: Some("g/p"),
+            ..gitlab_without_repository
+        };
+        assert_eq!(standalone_target(&given), Some(target("g/p", "gitlab")));
+        assert_eq!(standalone_target(&Explicit::default()), None);
+    }
+
+    #[test]
+    fn deploy_pipelines_are_found_by_operation() {
+        let list: Vec<PipelineSummary> =
+            [(5, "deploy"), (6, "restart"), (7, "deploy"), (5, "deploy")]
+                .into_iter()
+                .map(|(id, operation)| PipelineSummary {
+                    id,
+                    operation: operation.into(),
+                })
+                .collect();
+        assert_eq!(deploy_pipelines(&list), [5, 7]);
+        let a = app(1, Some("o/r"), Some("github"));
+        assert_eq!(no_deploy_warning(&a, &[5]), None);
+        let warning = no_deploy_warning(&a, &deploy_pipelines(&list[1..2]));
+        let text = warning.map(|w| w.to_string()).unwrap_or_default();
+        assert!(
+            text.starts_with(
+                "application 1 (app-1): it has no pipeline whose operation is `deploy`"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_pipeline_named_twice_is_handled_once_as_its_applications() {
+        let web = ResolvedApplication {
+            application_id: 1,
+            target: target("team/web", "github"),
+            deploy_pipelines: vec![10, 11],
+        };
+        let api = ResolvedApplication {
+            application_id: 2,
+            target: target("group/api", "gitlab"),
+            deploy_pipelines: vec![20, 10],
+        };
+        let standalone = target("octo/workflow", "github");
+        let pipelines = merge(&[web, api], &[11, 30, 30, 20, 31], &standalone);
+        let got: Vec<(u64, Option<u64>, &str, &str)> = pipelines
+            .iter()
+            .map(|p| {
+                (
+                    p.pipeline_id,
+                    p.application_id,
+                    p.target.repository.as_str(),
+                    p.target.provider.name(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (10, Some(1), "team/web", "github"),
+                (11, Some(1), "team/web", "github"),
+                (20, Some(2), "group/api", "gitlab"),
+                (30, None, "octo/workflow", "github"),
+                (31, None, "octo/workflow", "github"),
+            ]
+        );
+
+        // Each target gets its own hooks, computed once.
+        let inputs = TargetInputs {
+            api_urls: vec![
+                ("github", "https://api.github.com".into()),
+                ("gitlab", "https://gitlab.com/api/v4".into()),
+            ],
+            ..TargetInputs::default()
+        };
+        let base = StatusSettings {
+            context: "ci/x".into(),
+            hook_name: "{context}: {event}".into(),
+            ..StatusSettings::default()
+        };
+        let per_target = desired_per_target(&base, &inputs, &pipelines);
+        let urls: Vec<&str> = per_target
+            .iter()
+            .map(|(_, desired)| desired[0].target_url.as_str())
+            .collect();
+        assert_eq!(urls.len(), 3, "{urls:?}");
+        assert!(urls[0].starts_with("https://api.github.com/repos/team/web/statuses/"));
+        assert!(urls[1].starts_with("https://gitlab.com/api/v4/projects/group%2Fapi/statuses/"));
+        assert!(urls[2].starts_with("https://api.github.com/repos/octo/workflow/statuses/"));
+        assert!(per_target.iter().all(|(_, desired)| desired.len() == 3));
+    }
+}
