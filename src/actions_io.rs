@@ -12,6 +12,8 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use crate::terminal::{self, Level};
+
 /// Escapes a command message: `%` first, then CR and LF. The runner also reads the
 /// older `##[command]` form anywhere in a line, so `##[` is broken up too.
 pub fn escape_data(s: &str) -> String {
@@ -56,11 +58,22 @@ impl Secrets {
     }
 }
 
+/// How the log is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// GitHub Actions: workflow commands (`::error::`, `::group::`, `::add-mask::`).
+    Workflow,
+    /// For people (a terminal, GitLab, Bitbucket): `error: ...` lines and headings,
+    /// coloured or not (see [`crate::terminal`]).
+    Plain { colour: bool },
+}
+
 /// The step's log: workflow commands and plain lines on stdout.
 #[derive(Clone)]
 pub struct Log {
     secrets: Secrets,
     out: Arc<Mutex<Box<dyn Write + Send>>>,
+    style: Style,
 }
 
 impl Log {
@@ -72,7 +85,18 @@ impl Log {
         Log {
             secrets,
             out: Arc::new(Mutex::new(out)),
+            style: Style::Workflow,
         }
+    }
+
+    /// The same log, written in `style`.
+    pub fn with_style(mut self, style: Style) -> Self {
+        self.style = style;
+        self
+    }
+
+    pub fn style(&self) -> Style {
+        self.style
     }
 
     pub fn secrets(&self) -> &Secrets {
@@ -96,12 +120,27 @@ impl Log {
         }
         for value in values.into_iter().filter(|v| !v.is_empty()) {
             self.secrets.add(value);
-            // Not redacted: this is the one line that must carry the value.
-            self.line(&format!("::add-mask::{}", escape_data(value)));
+            // Not redacted: this is the one line that must carry the value. Off
+            // GitHub nothing reads it, so nothing is printed.
+            if self.style == Style::Workflow {
+                self.line(&format!("::add-mask::{}", escape_data(value)));
+            }
         }
     }
 
     fn command(&self, name: &str, title: Option<&str>, message: &str) {
+        if let Style::Plain { colour } = self.style {
+            let level = match name {
+                "error" => Level::Error,
+                "warning" => Level::Warning,
+                "group" => Level::Heading,
+                _ => Level::Notice,
+            };
+            let title = title.map(|t| self.secrets.redact(t));
+            let message = self.secrets.redact(message);
+            self.line(&terminal::line(level, title.as_deref(), &message, colour));
+            return;
+        }
         let message = escape_data(&self.secrets.redact(message));
         match title {
             Some(t) => {
@@ -129,13 +168,20 @@ impl Log {
     }
 
     pub fn endgroup(&self) {
-        self.line("::endgroup::");
+        if self.style == Style::Workflow {
+            self.line("::endgroup::");
+        }
     }
 
     /// A plain log line, escaped like a command message. A line that would start
     /// with `::` (the runner trims leading space before looking) gets a `| ` prefix,
     /// so it can never start a command.
     pub fn info(&self, message: &str) {
+        if let Style::Plain { colour } = self.style {
+            let message = self.secrets.redact(message);
+            self.line(&terminal::line(Level::Info, None, &message, colour));
+            return;
+        }
         let message = escape_data(&self.secrets.redact(message));
         if message.trim_start().starts_with("::") {
             self.line(&format!("| {message}"));
@@ -264,6 +310,24 @@ mod tests {
         assert!(text.contains("::add-mask::ab\n"));
         assert!(text.contains("::add-mask::cd\n"));
         assert!(text.ends_with("token *** and ***\n"), "{text}");
+    }
+
+    #[test]
+    fn the_plain_style_speaks_to_people_and_still_redacts() {
+        let buf = Buf::default();
+        let log = Log::to_writer(Secrets::default(), Box::new(buf.clone()))
+            .with_style(Style::Plain { colour: false });
+        log.add_mask("s3cret");
+        log.group("Pipeline 1");
+        log.info("created (hook h1)\n::error::forged");
+        log.endgroup();
+        log.warning(Some("Pipeline 1"), "token s3cret refused");
+        log.error(None, "bad \x1b[2J");
+        log.notice(None, "dry run");
+        assert_eq!(
+            buf.text(),
+            "Pipeline 1\ncreated (hook h1)^J::error::forged\nwarning: Pipeline 1: token *** refused\nerror: bad ^[[2J\nnote: dry run\n"
+        );
     }
 
     #[test]

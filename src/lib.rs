@@ -5,31 +5,40 @@
 //! A functional core and a thin shell. The core decides and formats without any
 //! I/O: [`inputs`] (the option table and its validation), [`providers`], [`hook`],
 //! [`plan`], [`health`], [`targets`], [`outcome`], [`failure`], [`api_error`],
-//! [`report`], [`link`]. The shell does the I/O and ties the core together: [`run`],
+//! [`report`], [`link`], and for the front doors [`platform`], [`cli`], [`help`],
+//! [`terminal`]. The shell does the I/O and ties the core together: [`run`],
 //! [`applications`], [`apply`], [`devopness`], [`github`], [`transport`], [`http`],
-//! [`actions_io`]. A core module imports only core modules, and no two modules import
-//! each other, directly or round a cycle; `tests/layering.rs` reads the two lists below
-//! and holds the sources (and the README's module table) to them.
+//! [`actions_io`], and [`sources`], [`output_files`], [`front_door`]. A core module
+//! imports only core modules, and no two modules import each other, directly or round
+//! a cycle; `tests/layering.rs` reads the two lists below and holds the sources (and
+//! the README's module table) to them.
 
 // Core: pure, no I/O.
 pub mod api_error;
+pub mod cli;
 pub mod failure;
 pub mod health;
+pub mod help;
 pub mod hook;
 pub mod inputs;
 pub mod link;
 pub mod outcome;
 pub mod plan;
+pub mod platform;
 pub mod providers;
 pub mod report;
 pub mod targets;
+pub mod terminal;
 
 // Shell: I/O at the edges.
 pub mod actions_io;
 pub mod applications;
 pub mod apply;
 pub mod devopness;
+pub mod front_door;
 pub mod github;
 pub mod http;
+pub mod output_files;
 pub mod run;
+pub mod sources;
 pub mod transport;

@@ -1,11 +1,20 @@
-//! The container's entry point: environment in, exit code out.
+//! The entry point: environment and arguments in, exit code out. A GitHub container
+//! action (`GITHUB_ACTIONS=true` with `INPUT_*`) reads its inputs and speaks workflow
+//! commands, as it always has; anywhere else (a terminal, GitLab, Bitbucket, a GitHub
+//! `run:` step) the command line's front door reads flags and `DEVOPNESS_*`.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use devopness_status_hooks::actions_io::{Log, Secrets};
-use devopness_status_hooks::run;
+use devopness_status_hooks::actions_io::{Log, Secrets, Style};
+use devopness_status_hooks::front_door::{self, Start};
+use devopness_status_hooks::platform::{self, Platform};
+use devopness_status_hooks::run::{self, Sinks, EXIT_FAILED, EXIT_OK};
+use devopness_status_hooks::terminal;
 
 fn main() -> ExitCode {
+    let started = Instant::now();
     // Lossy, so a variable that is not UTF-8 cannot stop the run before it reports.
     let vars: Vec<(String, String)> = std::env::vars_os()
         .map(|(k, v)| {
@@ -15,18 +24,65 @@ fn main() -> ExitCode {
             )
         })
         .collect();
+    let platform = platform::detect(&vars);
+    ExitCode::from(if platform.is_action() {
+        action(&vars)
+    } else {
+        command_line(&vars, &platform, started)
+    })
+}
+
+/// The GitHub container action.
+fn action(vars: &[(String, String)]) -> u8 {
     let log = Log::stdout(Secrets::default());
     // Masked before anything else is printed.
-    run::mask_secrets(&vars, &log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    run::mask_secrets(vars, &log);
+    match runtime(&log) {
+        Some(rt) => rt.block_on(run::run(vars, &log)),
+        None => EXIT_FAILED,
+    }
+}
+
+/// Every other platform: the command line.
+fn command_line(vars: &[(String, String)], platform: &Platform, started: Instant) -> u8 {
+    let colour = terminal::wants_colour(std::io::stdout().is_terminal(), vars);
+    let log = Log::stdout(Secrets::default()).with_style(Style::Plain { colour });
+    let args = std::env::args_os().skip(1).collect();
+    match front_door::start(args, vars, platform, &mut |secret| log.add_mask(secret)) {
+        Start::Print(text) => {
+            print!("{text}");
+            EXIT_OK
+        }
+        Start::Refused { problems, summary } => {
+            front_door::report_refused(&problems, summary.as_deref(), &log);
+            EXIT_FAILED
+        }
+        Start::Run(ready) => {
+            let ssl_cert_file = vars
+                .iter()
+                .rev()
+                .find(|(k, _)| k == "SSL_CERT_FILE")
+                .map(|(_, v)| v.trim())
+                .filter(|v| !v.is_empty());
+            let sinks = Sinks::Files(ready.files);
+            match runtime(&log) {
+                Some(rt) => rt.block_on(run::execute(
+                    &ready.config,
+                    ssl_cert_file,
+                    &sinks,
+                    &log,
+                    started,
+                )),
+                None => EXIT_FAILED,
+            }
+        }
+    }
+}
+
+fn runtime(log: &Log) -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            log.error(None, &format!("could not start the async runtime: {e}"));
-            return ExitCode::FAILURE;
-        }
-    };
-    ExitCode::from(runtime.block_on(run::run(&vars, &log)))
+        .map_err(|e| log.error(None, &format!("could not start the async runtime: {e}")))
+        .ok()
 }

@@ -12,6 +12,7 @@ use crate::failure;
 use crate::hook::DesiredHook;
 use crate::inputs::{self, Config, InputError};
 use crate::outcome::{ApplicationError, ApplicationOutcome, Destination, PipelineOutcome};
+use crate::output_files::{self, OutputFiles};
 use crate::plan::Identity;
 use crate::report::{self, log::Line};
 use crate::targets::{self, PipelineTarget, Target};
@@ -35,10 +36,18 @@ pub fn mask_secrets(vars: &[(String, String)], log: &Log) {
     }
 }
 
-/// The runner's files for outputs and the step summary, when it gives them.
-struct Files {
-    outputs: Option<PathBuf>,
-    summary: Option<PathBuf>,
+/// Where a run's outputs and Markdown report go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sinks {
+    /// The GitHub runner's files (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`), when it
+    /// gives them; without `GITHUB_OUTPUT` the outputs are logged.
+    Runner {
+        outputs: Option<PathBuf>,
+        summary: Option<PathBuf>,
+    },
+    /// The files a command line asked for (`--output-json`, `--output-dotenv`,
+    /// `--summary-file`); the report ends with its headline.
+    Files(OutputFiles),
 }
 
 /// A variable of the environment, trimmed; empty means not set.
@@ -52,18 +61,39 @@ fn env_var<'a>(vars: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// Runs the action with these environment variables; returns the exit status.
 pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
     let started = Instant::now();
-    let files = Files {
-        outputs: env_var(vars, "GITHUB_OUTPUT").map(PathBuf::from),
-        summary: env_var(vars, "GITHUB_STEP_SUMMARY").map(PathBuf::from),
-    };
+    let summary = env_var(vars, "GITHUB_STEP_SUMMARY").map(PathBuf::from);
     let config = match inputs::read(vars) {
         Ok(c) => c,
         Err(errors) => {
-            report_input_errors(&errors, log, files.summary.as_deref());
+            report_input_errors(&errors, log, summary.as_deref());
             return EXIT_FAILED;
         }
     };
-    let Some(http) = http_client(&config, env_var(vars, "SSL_CERT_FILE"), log) else {
+    let sinks = Sinks::Runner {
+        outputs: env_var(vars, "GITHUB_OUTPUT").map(PathBuf::from),
+        summary,
+    };
+    execute(
+        &config,
+        env_var(vars, "SSL_CERT_FILE"),
+        &sinks,
+        log,
+        started,
+    )
+    .await
+}
+
+/// Runs a validated configuration (whatever front door it came through) and
+/// reports to `sinks`; returns the exit status. `started`: when the run began (the
+/// timeout counts from there).
+pub async fn execute(
+    config: &Config,
+    ssl_cert_file: Option<&str>,
+    sinks: &Sinks,
+    log: &Log,
+    started: Instant,
+) -> u8 {
+    let Some(http) = http_client(config, ssl_cert_file, log) else {
         return EXIT_FAILED;
     };
     // Each pipeline has at most its three writes in flight at once.
@@ -86,7 +116,7 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
         config.max_concurrency,
     )
     .await;
-    let merged = pipelines_of(&config, &apps);
+    let merged = pipelines_of(config, &apps);
     apps.hold(merged.held);
     let pipelines = merged.pipelines;
     let per_target = targets::desired_per_target(&config.status, &config.targets, &pipelines);
@@ -114,7 +144,7 @@ pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
         pipelines: &outcomes,
         applications: &apps.outcomes,
     };
-    report_run(&config, run, &files, &transport, log).await
+    report_run(config, run, sinks, &transport, log).await
 }
 
 /// Every pipeline to handle, each once, with its target: the applications' deploy
@@ -187,7 +217,7 @@ fn http_client(config: &Config, ssl_cert_file: Option<&str>, log: &Log) -> Optio
 async fn report_run(
     config: &Config,
     run: Outcomes<'_>,
-    files: &Files,
+    sinks: &Sinks,
     transport: &Transport,
     log: &Log,
 ) -> u8 {
@@ -234,26 +264,85 @@ async fn report_run(
         }
     }
     let outputs = report::outputs(outcomes, options, &hooks, &pipelines);
-    let outputs_written = write_outputs(&outputs, files.outputs.as_deref(), log);
-    if let Some(path) = &files.summary {
-        if let Err(e) = actions_io::write_summary(path, &log.secrets().redact(&md)) {
+    let md = log.secrets().redact(&md);
+    let outputs_written = match sinks {
+        Sinks::Runner {
+            outputs: file,
+            summary,
+        } => write_runner_files(&outputs, file.as_deref(), summary.as_deref(), &md, log),
+        Sinks::Files(files) => {
+            log.group(&report::markdown::plain_headline(outcomes, options));
+            write_output_files(files, &outputs, &md, log)
+        }
+    };
+    if !all_ok || !outputs_written {
+        EXIT_FAILED
+    } else if drift && options.fail_on_drift {
+        let switch = match sinks {
+            Sinks::Runner { .. } => "`fail-on-drift: false`",
+            Sinks::Files(_) => "`--fail-on-drift=false`",
+        };
+        log.error(
+            None,
+            &format!("drift found: see the report above ({switch} makes this exit 0)"),
+        );
+        EXIT_DRIFT
+    } else {
+        EXIT_OK
+    }
+}
+
+/// The runner's outputs file and step summary; false when the outputs could not be
+/// written.
+fn write_runner_files(
+    outputs: &[(&str, String)],
+    file: Option<&Path>,
+    summary: Option<&Path>,
+    md: &str,
+    log: &Log,
+) -> bool {
+    let written = write_outputs(outputs, file, log);
+    if let Some(path) = summary {
+        if let Err(e) = actions_io::write_summary(path, md) {
             log.warning(
                 None,
                 &format!("could not write the step summary ({}): {e}", path.display()),
             );
         }
     }
-    if !all_ok || !outputs_written {
-        EXIT_FAILED
-    } else if drift && options.fail_on_drift {
-        log.error(
-            None,
-            "drift found: see the report above (`fail-on-drift: false` makes this exit 0)",
-        );
-        EXIT_DRIFT
-    } else {
-        EXIT_OK
+    written
+}
+
+/// The files a command line asked for; false when one could not be written.
+fn write_output_files(
+    files: &OutputFiles,
+    outputs: &[(&str, String)],
+    md: &str,
+    log: &Log,
+) -> bool {
+    let dotenv = files.dotenv.as_ref().map(|path| {
+        (
+            path,
+            output_files::dotenv(outputs).map_err(|e| e.to_string()),
+        )
+    });
+    let writes = [
+        files
+            .json
+            .as_ref()
+            .map(|path| (path, Ok(output_files::json_object(outputs)))),
+        dotenv,
+        files.summary.as_ref().map(|path| (path, Ok(md.to_owned()))),
+    ];
+    let mut ok = true;
+    for (path, text) in writes.into_iter().flatten() {
+        let result = text.and_then(|t| output_files::write(path, &t).map_err(|e| e.to_string()));
+        if let Err(e) = result {
+            log.error(None, &format!("could not write {}: {e}", path.display()));
+            ok = false;
+        }
     }
+    ok
 }
 
 /// Prints one line of the report's log.

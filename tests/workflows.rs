@@ -277,7 +277,7 @@ fn the_component_job_hands_every_option_to_the_binary_by_environment() {
         .collect::<Vec<_>>()
         .join("\n");
     assert!(
-        script.contains("printenv '$[[ inputs.api-token-variable ]]'"),
+        script.contains(r#"eval "DEVOPNESS_API_TOKEN=\${$[[ inputs.api-token-variable ]]:-}""#),
         "token from the named variable:\n{script}"
     );
     assert!(

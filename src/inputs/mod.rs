@@ -474,7 +474,7 @@ fn repository(c: &mut Collector, scope: &Scope, env: &dyn Fn(&str) -> Option<Str
         c.push(
             I::Repository,
             format!(
-                "not set: pass the {} repository (`repository: ...`){hint}, or name the pipelines' applications in `application-ids`",
+                "not set: pass the {} repository{hint}, or name the pipelines' applications in `application-ids`",
                 provider.name()
             ),
         );

@@ -75,6 +75,12 @@ fn headline(c: &Counts, options: &RunOptions, outcomes: &[PipelineOutcome]) -> S
     }
 }
 
+/// The headline without Markdown, for the plain report's last line (the `**` are
+/// this module's own emphasis; the headline holds no user or server text).
+pub fn plain_headline(outcomes: &[PipelineOutcome], options: &RunOptions) -> String {
+    headline(&counts(outcomes, options), options, outcomes).replace("**", "")
+}
+
 /// The Markdown report. `hooks` is the `hooks` output as written, so the report can
 /// say when it was cut. With `applications`, the pipelines are grouped by application
 /// (each with its repository and provider), then those named only in `pipeline-ids`.

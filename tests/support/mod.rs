@@ -11,6 +11,7 @@ use devopness_status_hooks::inputs::{self, RawValues};
 pub use fake_devopness::{FakeDevopness, Fault, FaultKind, RecordedRequest};
 pub use serde_json::{json, Value};
 
+pub mod cli;
 pub mod providers;
 use providers::{ours, sent};
 
