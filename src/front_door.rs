@@ -36,7 +36,7 @@ pub const FILE_OPTIONS: &[FileOption] = &[
     },
     FileOption {
         name: OUTPUT_DOTENV,
-        description: "Write the outputs to FILE as a dotenv report for GitLab's artifacts:reports:dotenv: one name=value line each, the hooks list left out.",
+        description: "Write the outputs to FILE as a dotenv report for GitLab's artifacts:reports:dotenv: one name=value line each, the JSON lists (hooks, pipelines) left out.",
     },
     FileOption {
         name: SUMMARY_FILE,

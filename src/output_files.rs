@@ -12,9 +12,10 @@ use serde_json::Value;
 
 /// GitLab refuses a dotenv report of 5 KB or more.
 pub const DOTENV_LIMIT: usize = 5 * 1024;
-/// Outputs left out of the dotenv report: the JSON list of hooks is neither one line
-/// nor useful as a variable (it is in the JSON file).
-pub const NOT_IN_DOTENV: &[&str] = &["hooks"];
+/// Outputs left out of the dotenv report: the JSON lists of hooks and pipelines grow
+/// with the run (past GitLab's 5 KB limit from about 60 pipelines) and are no use as a
+/// variable; both are in the JSON file.
+pub const NOT_IN_DOTENV: &[&str] = &["hooks", "pipelines"];
 /// The files a Bitbucket pipe leaves in `$BITBUCKET_PIPE_SHARED_STORAGE_DIR`, under a
 /// folder named for the pipe, for later pipes and steps.
 pub const PIPE_FOLDER: &str = "devopness-status-hooks";
@@ -98,7 +99,7 @@ impl fmt::Display for DotenvError {
     }
 }
 
-/// The outputs as a GitLab dotenv report: `name=value` lines, `hooks` left out.
+/// The outputs as a GitLab dotenv report: `name=value` lines, the JSON lists left out.
 pub fn dotenv(outputs: &[(&str, String)]) -> Result<String, DotenvError> {
     let mut text = String::new();
     for (name, value) in outputs.iter().filter(|(n, _)| !NOT_IN_DOTENV.contains(n)) {
@@ -182,6 +183,16 @@ mod tests {
             dotenv(&[("a", big)]),
             Err(DotenvError::TooLarge(_))
         ));
+    }
+
+    #[test]
+    fn the_json_lists_stay_out_of_the_dotenv_however_many_pipelines() {
+        let entry = r#"{"application_id":null,"pipeline_id":123456,"provider":"github","repository":"octo-org/my-app"}"#;
+        let pipelines = format!("[{}]", vec![entry; 500].join(","));
+        let mut all = outputs();
+        all.push(("pipelines", pipelines));
+        let text = dotenv(&all).expect("500 pipelines still make a valid dotenv report");
+        assert_eq!(text, "created=6\nchanged=true\ndrift=false\nnote=null\n");
     }
 
     #[test]

@@ -330,11 +330,7 @@ fn the_component_inputs_have_the_action_inputs_names_and_defaults() {
             .get(&name)
             .unwrap_or_else(|| panic!("{COMPONENT} has no input {name}"));
         let got = spec.get("default").map(|d| scalar(d, &name));
-        let want = match name.as_str() {
-            "provider" => Some("gitlab".to_string()),
-            _ if required => None,
-            _ => default,
-        };
+        let want = if required { None } else { default };
         assert_eq!(
             got, want,
             "{COMPONENT}: default of {name} (none = a mandatory input)"
@@ -394,11 +390,7 @@ fn the_pipe_variables_have_the_action_inputs_names_and_defaults() {
             Value::Bool(required),
             "pipe.yml: {var} required"
         );
-        let want = match name.as_str() {
-            "provider" => Some("bitbucket".to_string()),
-            _ if required => None,
-            _ => default,
-        };
+        let want = if required { None } else { default };
         assert_eq!(
             spec.get("default").map(|d| scalar(d, &var)),
             want,

@@ -175,7 +175,7 @@ fn problems(h: &HookOutcome) -> Vec<String> {
     }
     if !h.duplicates.is_empty() {
         out.push(format!(
-            "{} more hook(s) post the same status on {event}: {}. Left alone; `prune-duplicates: true` deletes them.",
+            "{} more hook(s) post the same status on {event}: {}. Left alone; prune-duplicates (true) deletes them.",
             h.duplicates.len(),
             h.duplicates.join(", ")
         ));

@@ -31,10 +31,10 @@ fn advice(h: &HookOutcome, options: &RunOptions) -> String {
         return d.cause.clone().unwrap_or_default();
     }
     match h.result {
-        HookResult::Missing => "run `mode: apply` to create it".into(),
-        HookResult::Drifted => "run `mode: apply` to repair it".into(),
+        HookResult::Missing => "run in apply mode to create it".into(),
+        HookResult::Drifted => "run in apply mode to repair it".into(),
         HookResult::Duplicate => {
-            "run `mode: apply` with `prune-duplicates: true` to delete the extra hooks".into()
+            "run in apply mode with prune-duplicates (true) to delete the extra hooks".into()
         }
         HookResult::Failed => h
             .error
@@ -42,7 +42,7 @@ fn advice(h: &HookOutcome, options: &RunOptions) -> String {
             .map(ToString::to_string)
             .unwrap_or_default(),
         _ if !h.duplicates.is_empty() && !options.prune_duplicates => {
-            "extra hooks with the same status left alone: `prune-duplicates: true` deletes them"
+            "extra hooks with the same status left alone: prune-duplicates (true) deletes them"
                 .into()
         }
         _ => String::new(),
