@@ -15,59 +15,13 @@ use axum::Extension;
 use serde_json::{json, Value};
 
 use crate::model::{
-    pipeline_json, user, Denied, Pipeline, Store, ENVIRONMENT_ID, ORGANIZATION_ID, PROJECT_ID,
+    pipeline_json, user, Application, NewApplication, Pipeline, Store, ENVIRONMENT_ID,
+    ORGANIZATION_ID, PROJECT_ID,
 };
 use crate::pagination::LinkMode;
 use crate::reply::{denied, json, list_of, path_id};
 use crate::server::App;
 use crate::FakeDevopness;
-
-/// An application to add to the fake.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewApplication {
-    pub id: u64,
-    pub name: String,
-    /// `owner/name`; `None` for an application without one (which the API's create refuses,
-    /// so the fake answers empty strings for `repository`, `repository_owner` and
-    /// `repository_name`, the spec's type).
-    pub repository: Option<String>,
-    /// `credential.provider.code`: `github`, `gitlab`, `bitbucket`, or a cloud code (`aws`,
-    /// ...); empty for an application without a credential (`credential: null`).
-    pub provider: String,
-    pub default_branch: String,
-}
-
-impl NewApplication {
-    /// An application deploying `repository` (`owner/name`) from `provider`, named after the
-    /// repository's name, with `main` as its default branch.
-    pub fn new(id: u64, repository: &str, provider: &str) -> NewApplication {
-        let name = repository.rsplit('/').next().unwrap_or(repository);
-        NewApplication {
-            id,
-            name: name.to_string(),
-            repository: Some(repository.to_string()),
-            provider: provider.to_string(),
-            default_branch: "main".to_string(),
-        }
-    }
-
-    /// The same application without a repository.
-    pub fn without_repository(mut self) -> NewApplication {
-        self.repository = None;
-        self
-    }
-
-    /// The same application without a credential (so without a source provider).
-    pub fn without_credential(mut self) -> NewApplication {
-        self.provider.clear();
-        self
-    }
-
-    pub fn named(mut self, name: &str) -> NewApplication {
-        self.name = name.to_string();
-        self
-    }
-}
 
 /// One application [`FakeDevopness::seed_applications`] added.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,23 +33,6 @@ pub struct SeededApplication {
     pub deploy_pipelines: Vec<u64>,
     /// Its other pipelines (`restart`, `stop`, ...).
     pub other_pipelines: Vec<u64>,
-}
-
-pub(crate) struct Application {
-    pub new: NewApplication,
-    pub forbidden: bool,
-    pub created_at: String,
-}
-
-impl Store {
-    /// The application, if the caller may see it.
-    pub(crate) fn application(&self, id: u64) -> Result<&Application, Denied> {
-        match self.applications.get(&id) {
-            None => Err(Denied::NotFound),
-            Some(a) if a.forbidden => Err(Denied::Forbidden),
-            Some(a) => Ok(a),
-        }
-    }
 }
 
 impl FakeDevopness {

@@ -34,10 +34,11 @@ use std::time::Duration;
 use fake_http::Server;
 use serde_json::{json, Value};
 
-pub use applications::{NewApplication, SeededApplication};
+pub use applications::SeededApplication;
 /// One request the fake received.
 pub use fake_http::RecordedRequest;
 pub use faults::{Fault, FaultKind};
+pub use model::NewApplication;
 pub use ratelimit::{RateLimit, Window};
 
 use model::{render, View};

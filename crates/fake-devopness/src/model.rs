@@ -8,7 +8,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
-use crate::applications::Application;
 use crate::faults::XorShift;
 
 /// Fixed ids the fake reports for every pipeline's surroundings.
@@ -32,6 +31,70 @@ impl Pipeline {
     pub fn resource_id(&self) -> u64 {
         self.application_id
             .unwrap_or(APPLICATION_ID_BASE.saturating_add(self.id))
+    }
+}
+
+/// An application to add to the fake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApplication {
+    pub id: u64,
+    pub name: String,
+    /// `owner/name`; `None` for an application without one (which the API's create refuses,
+    /// so the fake answers empty strings for `repository`, `repository_owner` and
+    /// `repository_name`, the spec's type).
+    pub repository: Option<String>,
+    /// `credential.provider.code`: `github`, `gitlab`, `bitbucket`, or a cloud code (`aws`,
+    /// ...); empty for an application without a credential (`credential: null`).
+    pub provider: String,
+    pub default_branch: String,
+}
+
+impl NewApplication {
+    /// An application deploying `repository` (`owner/name`) from `provider`, named after the
+    /// repository's name, with `main` as its default branch.
+    pub fn new(id: u64, repository: &str, provider: &str) -> NewApplication {
+        let name = repository.rsplit('/').next().unwrap_or(repository);
+        NewApplication {
+            id,
+            name: name.to_string(),
+            repository: Some(repository.to_string()),
+            provider: provider.to_string(),
+            default_branch: "main".to_string(),
+        }
+    }
+
+    /// The same application without a repository.
+    pub fn without_repository(mut self) -> NewApplication {
+        self.repository = None;
+        self
+    }
+
+    /// The same application without a credential (so without a source provider).
+    pub fn without_credential(mut self) -> NewApplication {
+        self.provider.clear();
+        self
+    }
+
+    pub fn named(mut self, name: &str) -> NewApplication {
+        self.name = name.to_string();
+        self
+    }
+}
+
+pub(crate) struct Application {
+    pub new: NewApplication,
+    pub forbidden: bool,
+    pub created_at: String,
+}
+
+impl Store {
+    /// The application, if the caller may see it.
+    pub(crate) fn application(&self, id: u64) -> Result<&Application, Denied> {
+        match self.applications.get(&id) {
+            None => Err(Denied::NotFound),
+            Some(a) if a.forbidden => Err(Denied::Forbidden),
+            Some(a) => Ok(a),
+        }
     }
 }
 
