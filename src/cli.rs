@@ -285,10 +285,11 @@ fn shorten(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const SPECS: &[ArgSpec] = &[
+    /// A small option set for tests (shared with `sources`' tests).
+    pub(crate) const SPECS: &[ArgSpec] = &[
         ArgSpec {
             name: "api-token",
             form: ArgForm::Secret,

@@ -246,26 +246,7 @@ pub fn merge(sources: Vec<Vec<Given>>) -> Vec<Given> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::ArgForm;
-
-    const SPECS: &[ArgSpec] = &[
-        ArgSpec {
-            name: "api-token",
-            form: ArgForm::Secret,
-        },
-        ArgSpec {
-            name: "pipeline-ids",
-            form: ArgForm::List,
-        },
-        ArgSpec {
-            name: "mode",
-            form: ArgForm::Value,
-        },
-        ArgSpec {
-            name: "dry-run",
-            form: ArgForm::Switch,
-        },
-    ];
+    use crate::cli::tests::SPECS;
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

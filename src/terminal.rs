@@ -92,13 +92,7 @@ pub fn line(level: Level, title: Option<&str>, message: &str, colour: bool) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::platform::tests::vars;
 
     #[test]
     fn colour_only_on_a_terminal_and_never_with_no_color() {
