@@ -247,13 +247,7 @@ pub fn merge(sources: Vec<Vec<Given>>) -> Vec<Given> {
 mod tests {
     use super::*;
     use crate::cli::tests::SPECS;
-
-    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::platform::tests::vars;
 
     fn value<'a>(given: &'a [Given], name: &str) -> Option<&'a str> {
         given
