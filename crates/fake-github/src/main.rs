@@ -1,13 +1,10 @@
-//! `fake-github-server --token TOKEN --repo OWNER/NAME [--port N]`
+//! `fake-github --token TOKEN --repo OWNER/NAME [--port N]`
 //!
-//! The fake GitHub issues API (`fake_github`) as a process, for `scripts/act-test`: the
+//! The fake GitHub issues API as a process (like `fake-devopness`), for `scripts/act-test`: the
 //! action runs in a container there, so the fake must live outside any test process.
 //! Prints `listening on http://127.0.0.1:PORT` as its first line, then serves until it is
 //! killed (SIGTERM's default action ends it; the fake keeps nothing on disk). Its state is
 //! read back through its own API (`GET /repos/OWNER/NAME/issues`), as a user would.
-//!
-//! Built as an example of the root package because `fake-github` is one of its
-//! dev-dependencies: `cargo build --locked --example fake-github-server`.
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -15,7 +12,7 @@ use std::process::ExitCode;
 
 use fake_github::FakeGitHub;
 
-const USAGE: &str = "usage: fake-github-server --token TOKEN --repo OWNER/NAME [--port N]";
+const USAGE: &str = "usage: fake-github --token TOKEN --repo OWNER/NAME [--port N]";
 
 struct Options {
     port: u16,
@@ -65,7 +62,7 @@ fn main() -> ExitCode {
     let fake = match FakeGitHub::start_on(addr, &options.token) {
         Ok(fake) => fake,
         Err(e) => {
-            eprintln!("fake-github-server: cannot listen on {addr}: {e}");
+            eprintln!("fake-github: cannot listen on {addr}: {e}");
             return ExitCode::FAILURE;
         }
     };
