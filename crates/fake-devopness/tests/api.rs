@@ -1,6 +1,6 @@
 mod common;
 
-use common::{call, fake_with_pipeline, get, hook_body, TOKEN};
+use common::{call, fake_with_pipeline, get, hook_body, links, TOKEN};
 use fake_devopness::FakeDevopness;
 use fake_http::testing::raw_at;
 use serde_json::{json, Value};
@@ -119,21 +119,6 @@ fn pipeline_describes_a_deploy() {
         assert!(!p[key].is_null(), "{key}");
     }
     assert_eq!(get(&fake, "/pipelines/8").json()["operation"], "restart");
-}
-
-fn links(reply: &common::Reply) -> Vec<(String, String)> {
-    reply
-        .header("link")
-        .unwrap_or_default()
-        .split(", ")
-        .filter_map(|part| {
-            let (url, rel) = part.split_once("; rel=")?;
-            Some((
-                rel.trim_matches('"').to_string(),
-                url.trim_matches(['<', '>']).to_string(),
-            ))
-        })
-        .collect()
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 
-use common::{call, get, hook_body, Reply, TOKEN};
+use common::{call, get, hook_body, links, Reply, TOKEN};
 use fake_devopness::{FakeDevopness, NewApplication};
 use fake_http::testing::raw_at;
 use serde_json::{json, Value};
@@ -199,21 +199,6 @@ fn assert_application_shape(app: &Value) {
             "ProviderType {kind}"
         );
     }
-}
-
-fn links(reply: &Reply) -> Vec<(String, String)> {
-    reply
-        .header("link")
-        .unwrap_or_default()
-        .split(", ")
-        .filter_map(|part| {
-            let (url, rel) = part.split_once("; rel=")?;
-            Some((
-                rel.trim_matches('"').to_string(),
-                url.trim_matches(['<', '>']).to_string(),
-            ))
-        })
-        .collect()
 }
 
 fn ids(reply: &Reply) -> Vec<u64> {

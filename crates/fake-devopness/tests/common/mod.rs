@@ -45,3 +45,19 @@ pub fn fake_with_pipeline(id: u64) -> FakeDevopness {
     fake.add_pipeline(id);
     fake
 }
+
+/// The `Link` header's (rel, url) pairs.
+pub fn links(reply: &Reply) -> Vec<(String, String)> {
+    reply
+        .header("link")
+        .unwrap_or_default()
+        .split(", ")
+        .filter_map(|part| {
+            let (url, rel) = part.split_once("; rel=")?;
+            Some((
+                rel.trim_matches('"').to_string(),
+                url.trim_matches(['<', '>']).to_string(),
+            ))
+        })
+        .collect()
+}
