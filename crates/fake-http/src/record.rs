@@ -48,10 +48,7 @@ impl RecordedRequest {
 
     /// The first header of that name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        first_header(&self.headers, name)
     }
 
     /// The body parsed as JSON, if it is JSON.
@@ -108,10 +105,7 @@ impl RecordedResponse {
 
     /// The first header of that name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        first_header(&self.headers, name)
     }
 
     /// The body parsed as JSON, if it is JSON.
@@ -190,6 +184,14 @@ impl RequestLog {
     pub fn clear(&mut self) {
         self.requests.clear();
     }
+}
+
+/// The first of `headers` named `name` (case-insensitive), for requests and responses alike.
+fn first_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]
