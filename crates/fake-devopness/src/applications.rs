@@ -12,12 +12,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
-use serde_json::{json, Value};
 
-use crate::model::{
-    pipeline_json, user, Application, NewApplication, Pipeline, Store, ENVIRONMENT_ID,
-    ORGANIZATION_ID, PROJECT_ID,
-};
+use crate::documents::{application_json, pipeline_relation};
+use crate::model::{Application, NewApplication, Pipeline, Store};
 use crate::pagination::LinkMode;
 use crate::reply::{denied, json, list_of, path_id};
 use crate::server::App;
@@ -36,9 +33,22 @@ pub struct SeededApplication {
 }
 
 impl FakeDevopness {
-    /// Adds an application (replacing any with that id; its pipelines stay its own).
+    /// Adds an application (replacing any with that id; its pipelines stay its own) to its
+    /// environment ([`crate::DEFAULT_ENVIRONMENT_ID`] unless
+    /// [`NewApplication::in_environment`] says another).
+    ///
+    /// # Panics
+    /// When its environment was never added.
     pub fn add_application(&self, application: NewApplication) {
         let mut state = self.app.lock();
+        let environment = application.environment_id;
+        if !state.store.environments.contains_key(&environment) {
+            drop(state);
+            panic!(
+                "fake-devopness: add_application {} to unknown environment {environment}; call add_environment first",
+                application.id
+            );
+        }
         let created_at = state.store.now();
         state.store.applications.insert(
             application.id,
@@ -183,7 +193,7 @@ pub(crate) async fn get_application(
 ) -> Response {
     let state = app.lock();
     match path_id(&id).and_then(|id| state.store.application(id)) {
-        Ok(a) => json(StatusCode::OK, &application_json(a)),
+        Ok(a) => json(StatusCode::OK, &application_json(&state.store, a)),
         Err(d) => denied(d, "Application"),
     }
 }
@@ -206,128 +216,9 @@ pub(crate) async fn list_pipelines(
         |application_id| {
             let items = pipelines_of(&state.store, application_id)
                 .into_iter()
-                .map(pipeline_relation)
+                .map(|p| pipeline_relation(&state.store, p))
                 .collect();
             (format!("/pipelines/application/{application_id}"), items)
         },
     )
-}
-
-/// A `PipelineRelation`: the `Pipeline` less its `steps`.
-fn pipeline_relation(p: &Pipeline) -> Value {
-    let mut value = pipeline_json(p);
-    if let Some(o) = value.as_object_mut() {
-        o.remove("steps");
-    }
-    value
-}
-
-/// The `Application`, with every field the spec requires.
-fn application_json(a: &Application) -> Value {
-    let new = &a.new;
-    let repository = new.repository.as_deref().unwrap_or_default();
-    let (owner, name) = repository.split_once('/').unwrap_or_default();
-    let credential = if new.provider.is_empty() {
-        Value::Null
-    } else {
-        credential_json(new, &a.created_at)
-    };
-    json!({
-        "id": new.id,
-        "project_id": PROJECT_ID,
-        "environment_id": ENVIRONMENT_ID,
-        "created_by": 1,
-        "name": new.name,
-        "repository": repository,
-        "repository_owner": owner,
-        "repository_name": name,
-        "default_branch": new.default_branch,
-        "programming_language": "nodejs",
-        "programming_language_human_readable": "Node.js",
-        "engine_version": "20",
-        "framework": "express",
-        "framework_human_readable": "Express",
-        "root_directory": "/",
-        "deployments_keep": 5,
-        "install_dependencies_command": "npm ci",
-        "build_command": "npm run build",
-        "created_by_user": user(),
-        "last_deployments": { "latest": null, "live": null },
-        "environment": environment_json(&a.created_at),
-        "servers": [],
-        "credential": credential,
-        "services": [],
-        "cronjobs": [],
-        "virtual_hosts": [],
-        "daemons": [],
-        "created_at": a.created_at,
-        "updated_at": a.created_at,
-    })
-}
-
-/// A `CredentialRelation` whose `provider` is the application's source provider.
-fn credential_json(new: &NewApplication, created_at: &str) -> Value {
-    let source = matches!(new.provider.as_str(), "github" | "gitlab" | "bitbucket");
-    let (kind, kind_human) = if source {
-        ("source_provider", "Source Provider")
-    } else {
-        ("cloud_provider", "Cloud Provider")
-    };
-    let code_human = match new.provider.as_str() {
-        "github" => "GitHub",
-        "gitlab" => "GitLab",
-        "bitbucket" => "Bitbucket",
-        "aws" => "Amazon Web Services",
-        other => other,
-    };
-    json!({
-        "id": 7_000 + new.id,
-        "name": format!("{code_human} credential"),
-        "provider": {
-            "active": true,
-            "code": new.provider,
-            "code_human_readable": code_human,
-            "type": kind,
-            "type_human_readable": kind_human,
-        },
-        "provider_type": kind,
-        "provider_type_human_readable": kind_human,
-        "provider_auth_type": if source { "oauth" } else { "api_credentials" },
-        "provider_auth_type_human_readable": if source { "OAuth" } else { "API Credentials" },
-        "active": true,
-        "created_by_user": user(),
-        "created_at": created_at,
-        "updated_at": created_at,
-    })
-}
-
-/// An `EnvironmentRelation` with its `ProjectRelation`.
-fn environment_json(created_at: &str) -> Value {
-    json!({
-        "id": ENVIRONMENT_ID,
-        "type": "production",
-        "type_human_readable": "Production",
-        "name": "Production",
-        "description": null,
-        "created_at": created_at,
-        "updated_at": created_at,
-        "archived_at": null,
-        "project": {
-            "id": PROJECT_ID,
-            "user_id": 1,
-            "name": "Fake project",
-            "logo_url": null,
-            "os_users": [{ "name": "devopness" }],
-            "organization": {
-                "id": ORGANIZATION_ID,
-                "name": "Fake organization",
-                "url_slug": "fake-organization",
-                "created_at": created_at,
-                "updated_at": created_at,
-            },
-            "created_by_user": user(),
-            "created_at": created_at,
-            "updated_at": created_at,
-        },
-    })
 }

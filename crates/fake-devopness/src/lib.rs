@@ -6,7 +6,9 @@
 //! broken bodies, endless pagination) and throttle like Laravel (a fixed-window rate
 //! limit with `X-RateLimit-*` headers and 429). Pipelines may belong to applications
 //! ([`FakeDevopness::add_application`], [`FakeDevopness::seed_applications`]), served by
-//! `GET /applications/{id}` and `GET /pipelines/application/{id}`.
+//! `GET /applications/{id}` and `GET /pipelines/application/{id}`; applications belong to
+//! environments, and environments to projects ([`FakeDevopness::add_environment`],
+//! [`FakeDevopness::add_project`]), a default one of each when none is given.
 //!
 //! ```no_run
 //! use fake_devopness::{FakeDevopness, Fault, FaultKind};
@@ -17,10 +19,12 @@
 //! ```
 
 mod applications;
+mod documents;
 mod faults;
 mod gate;
 mod model;
 mod pagination;
+mod projects;
 mod ratelimit;
 mod reply;
 mod routes;
@@ -38,7 +42,9 @@ pub use applications::SeededApplication;
 /// One request the fake received.
 pub use fake_http::RecordedRequest;
 pub use faults::{Fault, FaultKind};
-pub use model::NewApplication;
+pub use model::{
+    EnvironmentType, NewApplication, NewEnvironment, DEFAULT_ENVIRONMENT_ID, DEFAULT_PROJECT_ID,
+};
 pub use ratelimit::{RateLimit, Window};
 
 use model::{render, View};

@@ -1,7 +1,9 @@
-//! The fake's data: pipelines, hooks and delivery logs, plus the clock and id generator.
+//! The fake's data: projects, environments, applications, pipelines, hooks and delivery
+//! logs, plus the clock and id generator.
 //!
 //! Hooks are stored as the JSON object `GET /hooks/outgoing/{id}` returns, so test helpers
-//! (`edit_hook`) can change anything and every view is derived from that one document.
+//! (`edit_hook`) can change anything and every view is derived from that one document. The
+//! rest is stored as typed records; `documents` renders them as the API does.
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -10,11 +12,15 @@ use serde_json::{json, Map, Value};
 
 use crate::faults::XorShift;
 
-/// Fixed ids the fake reports for every pipeline's surroundings.
-pub(crate) const PROJECT_ID: u64 = 4_201;
-pub(crate) const ENVIRONMENT_ID: u64 = 8_402;
+/// The project every environment added without one belongs to (it always exists).
+pub const DEFAULT_PROJECT_ID: u64 = 4_201;
+/// The environment (`Production`, of [`DEFAULT_PROJECT_ID`]) every application added without
+/// one belongs to, and every pipeline added without an application reports (it always
+/// exists).
+pub const DEFAULT_ENVIRONMENT_ID: u64 = 8_402;
 pub(crate) const ORGANIZATION_ID: u64 = 1_601;
-/// A pipeline added without an application reports this plus its id as its application.
+/// A pipeline added without an application reports this plus its id as its application
+/// (`resource_id`), an application the fake does not hold.
 const APPLICATION_ID_BASE: u64 = 90_000;
 
 pub(crate) struct Pipeline {
@@ -34,6 +40,79 @@ impl Pipeline {
     }
 }
 
+/// An environment's `type` (`EnvironmentType` in the API's description).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvironmentType {
+    Development,
+    Staging,
+    Production,
+}
+
+impl EnvironmentType {
+    /// `development`, `staging` or `production`, as the API writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            EnvironmentType::Development => "development",
+            EnvironmentType::Staging => "staging",
+            EnvironmentType::Production => "production",
+        }
+    }
+
+    /// `type_human_readable`.
+    pub fn human(self) -> &'static str {
+        match self {
+            EnvironmentType::Development => "Development",
+            EnvironmentType::Staging => "Staging",
+            EnvironmentType::Production => "Production",
+        }
+    }
+}
+
+/// An environment to add to the fake ([`crate::FakeDevopness::add_environment`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEnvironment {
+    pub id: u64,
+    pub project_id: u64,
+    pub name: String,
+    pub kind: EnvironmentType,
+    /// Archived: listed only at `/projects/{id}/environments/archived`, with `archived_at`.
+    pub archived: bool,
+}
+
+impl NewEnvironment {
+    /// A live environment of `project_id`.
+    pub fn new(id: u64, project_id: u64, name: &str, kind: EnvironmentType) -> NewEnvironment {
+        NewEnvironment {
+            id,
+            project_id,
+            name: name.to_string(),
+            kind,
+            archived: false,
+        }
+    }
+
+    /// The same environment, archived.
+    pub fn archived(mut self) -> NewEnvironment {
+        self.archived = true;
+        self
+    }
+}
+
+pub(crate) struct Project {
+    pub id: u64,
+    pub name: String,
+    pub forbidden: bool,
+    pub created_at: String,
+}
+
+pub(crate) struct Environment {
+    pub new: NewEnvironment,
+    pub forbidden: bool,
+    pub created_at: String,
+    /// Set when added archived, a moment after `created_at`.
+    pub archived_at: Option<String>,
+}
+
 /// An application to add to the fake.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewApplication {
@@ -47,11 +126,16 @@ pub struct NewApplication {
     /// ...); empty for an application without a credential (`credential: null`).
     pub provider: String,
     pub default_branch: String,
+    /// The environment it belongs to ([`DEFAULT_ENVIRONMENT_ID`] unless given).
+    pub environment_id: u64,
+    /// Whether its item in its environment's application list carries its `credential`
+    /// (when it has one); without it, a client must read `GET /applications/{id}`.
+    pub credential_listed: bool,
 }
 
 impl NewApplication {
     /// An application deploying `repository` (`owner/name`) from `provider`, named after the
-    /// repository's name, with `main` as its default branch.
+    /// repository's name, with `main` as its default branch, in the default environment.
     pub fn new(id: u64, repository: &str, provider: &str) -> NewApplication {
         let name = repository.rsplit('/').next().unwrap_or(repository);
         NewApplication {
@@ -60,6 +144,8 @@ impl NewApplication {
             repository: Some(repository.to_string()),
             provider: provider.to_string(),
             default_branch: "main".to_string(),
+            environment_id: DEFAULT_ENVIRONMENT_ID,
+            credential_listed: true,
         }
     }
 
@@ -79,6 +165,20 @@ impl NewApplication {
         self.name = name.to_string();
         self
     }
+
+    /// The same application in another environment (added first with
+    /// [`crate::FakeDevopness::add_environment`]).
+    pub fn in_environment(mut self, environment_id: u64) -> NewApplication {
+        self.environment_id = environment_id;
+        self
+    }
+
+    /// The same application, listed in its environment without its `credential` (it keeps
+    /// it: `GET /applications/{id}` shows it).
+    pub fn listed_without_credential(mut self) -> NewApplication {
+        self.credential_listed = false;
+        self
+    }
 }
 
 pub(crate) struct Application {
@@ -87,27 +187,25 @@ pub(crate) struct Application {
     pub created_at: String,
 }
 
-impl Store {
-    /// The application, if the caller may see it.
-    pub(crate) fn application(&self, id: u64) -> Result<&Application, Denied> {
-        match self.applications.get(&id) {
-            None => Err(Denied::NotFound),
-            Some(a) if a.forbidden => Err(Denied::Forbidden),
-            Some(a) => Ok(a),
-        }
-    }
-}
-
-/// Why a hook or pipeline lookup failed, in the order the real API checks.
+/// Why a lookup failed, in the order the real API checks.
 pub(crate) enum Denied {
     NotFound,
     Forbidden,
 }
 
+/// Where a pipeline (or hook) belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub environment_id: u64,
+    pub project_id: u64,
+}
+
 #[derive(Default)]
 pub(crate) struct Store {
-    pub pipelines: BTreeMap<u64, Pipeline>,
+    pub projects: BTreeMap<u64, Project>,
+    pub environments: BTreeMap<u64, Environment>,
     pub applications: BTreeMap<u64, Application>,
+    pub pipelines: BTreeMap<u64, Pipeline>,
     /// Every hook (incoming and outgoing), in creation order.
     pub hooks: Vec<Map<String, Value>>,
     /// Every delivery, oldest first.
@@ -117,10 +215,86 @@ pub(crate) struct Store {
 }
 
 impl Store {
+    /// A store holding the default project and its default environment.
     pub fn new(seed: u64) -> Store {
-        Store {
+        let mut store = Store {
             ids: XorShift::new(seed),
             ..Store::default()
+        };
+        store.add_project(DEFAULT_PROJECT_ID, "Fake project");
+        store.add_environment(NewEnvironment::new(
+            DEFAULT_ENVIRONMENT_ID,
+            DEFAULT_PROJECT_ID,
+            "Production",
+            EnvironmentType::Production,
+        ));
+        store
+    }
+
+    /// Adds (or renames) a project; its environments and its access stay.
+    pub fn add_project(&mut self, id: u64, name: &str) {
+        let created_at = self.now();
+        let project = self.projects.entry(id).or_insert(Project {
+            id,
+            name: String::new(),
+            forbidden: false,
+            created_at,
+        });
+        project.name = name.to_string();
+    }
+
+    /// Adds (or replaces) an environment; its applications stay its own.
+    pub fn add_environment(&mut self, environment: NewEnvironment) {
+        let created_at = self.now();
+        let archived_at = environment.archived.then(|| self.now());
+        self.environments.insert(
+            environment.id,
+            Environment {
+                new: environment,
+                forbidden: false,
+                created_at,
+                archived_at,
+            },
+        );
+    }
+
+    /// The environment, if the caller may see it (and so its project).
+    pub fn environment(&self, id: u64) -> Result<&Environment, Denied> {
+        let environment = self.environments.get(&id).ok_or(Denied::NotFound)?;
+        let project_forbidden = self
+            .projects
+            .get(&environment.new.project_id)
+            .is_some_and(|p| p.forbidden);
+        if environment.forbidden || project_forbidden {
+            return Err(Denied::Forbidden);
+        }
+        Ok(environment)
+    }
+
+    /// The application, if the caller may see it (and so its environment and project).
+    pub fn application(&self, id: u64) -> Result<&Application, Denied> {
+        let application = self.applications.get(&id).ok_or(Denied::NotFound)?;
+        let environment = self.environment(application.new.environment_id);
+        if application.forbidden || matches!(environment, Err(Denied::Forbidden)) {
+            return Err(Denied::Forbidden);
+        }
+        Ok(application)
+    }
+
+    /// The environment and project a pipeline belongs to: its application's, else the
+    /// defaults.
+    pub fn place_of(&self, pipeline: &Pipeline) -> Place {
+        let environment_id = pipeline
+            .application_id
+            .and_then(|a| self.applications.get(&a))
+            .map_or(DEFAULT_ENVIRONMENT_ID, |a| a.new.environment_id);
+        let project_id = self
+            .environments
+            .get(&environment_id)
+            .map_or(DEFAULT_PROJECT_ID, |e| e.new.project_id);
+        Place {
+            environment_id,
+            project_id,
         }
     }
 
@@ -224,9 +398,17 @@ impl Store {
     fn skeleton(&mut self, pipeline_id: u64, kind: &str) -> Map<String, Value> {
         let micros = self.clock.tick();
         let now = format_micros(micros);
-        let resource_id = self.pipelines.get(&pipeline_id).map_or(
+        let pipeline = self.pipelines.get(&pipeline_id);
+        let resource_id = pipeline.map_or(
             APPLICATION_ID_BASE.saturating_add(pipeline_id),
             Pipeline::resource_id,
+        );
+        let place = pipeline.map_or(
+            Place {
+                environment_id: DEFAULT_ENVIRONMENT_ID,
+                project_id: DEFAULT_PROJECT_ID,
+            },
+            |p| self.place_of(p),
         );
         let hook = json!({
             "id": self.uuid(micros),
@@ -239,8 +421,8 @@ impl Store {
             "requires_secret": false,
             "verify_ssl": true,
             "active": true,
-            "project_id": PROJECT_ID,
-            "environment_id": ENVIRONMENT_ID,
+            "project_id": place.project_id,
+            "environment_id": place.environment_id,
             "pipeline_id": pipeline_id,
             "resource_type": "application",
             "resource_id": resource_id,
@@ -327,31 +509,6 @@ impl Store {
             rand & 0xffff_ffff_ffff
         )
     }
-}
-
-pub(crate) fn pipeline_json(p: &Pipeline) -> Value {
-    let (operation_human, name) = match p.operation.as_str() {
-        "deploy" => ("Deploy".to_string(), "Deploy".to_string()),
-        other => (other.to_string(), other.to_string()),
-    };
-    json!({
-        "id": p.id,
-        "name": name,
-        "environment_id": ENVIRONMENT_ID,
-        "project_id": PROJECT_ID,
-        "organization_id": ORGANIZATION_ID,
-        "resource_type": "application",
-        "resource_type_human_readable": "Application",
-        "resource_id": p.resource_id(),
-        "operation": p.operation,
-        "operation_human_readable": operation_human,
-        "max_parallel_actions": 1,
-        "trigger_when": { "conditions": [] },
-        "steps": [],
-        "created_by_user": user(),
-        "created_at": p.created_at,
-        "updated_at": p.created_at,
-    })
 }
 
 pub(crate) fn user() -> Value {

@@ -12,8 +12,9 @@ use axum::{Extension, Router};
 use serde_json::{Map, Value};
 
 use crate::applications;
+use crate::documents::pipeline_json;
 use crate::gate;
-use crate::model::{pipeline_json, render, View};
+use crate::model::{render, View};
 use crate::pagination::LinkMode;
 use crate::reply::{denied, json, list_of, message, no_content, path_id, unprocessable};
 use crate::server::App;
@@ -65,7 +66,7 @@ fn input(headers: &HeaderMap, body: &[u8]) -> Value {
 async fn get_pipeline(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     let state = app.lock();
     match path_id(&id).and_then(|id| state.store.pipeline(id)) {
-        Ok(p) => json(StatusCode::OK, &pipeline_json(p)),
+        Ok(p) => json(StatusCode::OK, &pipeline_json(&state.store, p)),
         Err(d) => denied(d, "Pipeline"),
     }
 }
