@@ -75,6 +75,20 @@ pub(crate) fn application_json(store: &Store, a: &Application) -> Value {
     value
 }
 
+/// An `ApplicationRelation`, an item of `GET /environments/{id}/applications`: the
+/// application's own fields, and its `credential` (a `Credential`) when it has one and is
+/// listed with it (else no `credential` field at all: the description's `Credential` is not
+/// nullable).
+pub(crate) fn application_relation(store: &Store, a: &Application) -> Value {
+    let mut value = application_fields(store, a);
+    if a.new.credential_listed && !a.new.provider.is_empty() {
+        if let Some(o) = value.as_object_mut() {
+            o.insert("credential".into(), credential_json(&a.new, &a.created_at));
+        }
+    }
+    value
+}
+
 /// The fields `Application` and `ApplicationRelation` share.
 fn application_fields(store: &Store, a: &Application) -> Value {
     let new = &a.new;

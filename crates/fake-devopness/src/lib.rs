@@ -45,6 +45,7 @@ pub use faults::{Fault, FaultKind};
 pub use model::{
     EnvironmentType, NewApplication, NewEnvironment, DEFAULT_ENVIRONMENT_ID, DEFAULT_PROJECT_ID,
 };
+pub use projects::{ProjectShape, SeededEnvironment, SeededProject, SEEDED_PROJECT_ID};
 pub use ratelimit::{RateLimit, Window};
 
 use model::{render, View};

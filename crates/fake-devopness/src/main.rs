@@ -1,6 +1,6 @@
 //! `fake-devopness --port 0 --token TOKEN --pipelines 1,2,3 [--latency-ms 50]
 //! [--seed-guide-hooks PIPELINE] [--forbid-pipelines 4,5] [--rate-limit 20/5s]
-//! [--seed-applications]`
+//! [--seed-applications] [--seed-project ENVIRONMENTSxAPPLICATIONSxDEPLOY_PIPELINES]`
 //!
 //! Prints `listening on http://127.0.0.1:PORT` as its first line (then, with
 //! `--seed-applications`, one line per seeded application), then serves until SIGINT or
@@ -11,11 +11,12 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use fake_devopness::{FakeDevopness, RateLimit};
+use fake_devopness::{FakeDevopness, ProjectShape, RateLimit, SeededProject};
 
 const USAGE: &str = "usage: fake-devopness [--port N] --token TOKEN [--pipelines 1,2,3] \
 [--forbid-pipelines 4,5] [--latency-ms MS] [--seed-guide-hooks PIPELINE] \
-[--rate-limit REQUESTS/SECONDSs] [--seed-applications]";
+[--rate-limit REQUESTS/SECONDSs] [--seed-applications] \
+[--seed-project ENVIRONMENTSxAPPLICATIONSxDEPLOY_PIPELINES (e.g. 3x20x1)]";
 
 struct Options {
     port: u16,
@@ -26,6 +27,7 @@ struct Options {
     seed_guide_hooks: Option<u64>,
     rate_limit: Option<RateLimit>,
     seed_applications: bool,
+    seed_project: Option<ProjectShape>,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -38,6 +40,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
         seed_guide_hooks: None,
         rate_limit: None,
         seed_applications: false,
+        seed_project: None,
     };
     let mut args = args;
     while let Some(flag) = args.next() {
@@ -72,6 +75,10 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--forbid-pipelines" => options.forbidden = list(&value)?,
             "--latency-ms" => options.latency = Duration::from_millis(number(&value)?),
             "--seed-guide-hooks" => options.seed_guide_hooks = Some(number(&value)?),
+            "--seed-project" => {
+                options.seed_project =
+                    Some(value.parse().map_err(|e| format!("--seed-project: {e}"))?)
+            }
             "--rate-limit" => {
                 options.rate_limit = Some(value.parse().map_err(|e| format!("--rate-limit: {e}"))?)
             }
@@ -119,6 +126,7 @@ fn main() -> ExitCode {
     } else {
         Vec::new()
     };
+    let project = options.seed_project.map(|shape| fake.seed_project(shape));
 
     let mut stdout = std::io::stdout().lock();
     let mut lines = vec![format!("listening on {}", fake.base_url())];
@@ -132,6 +140,7 @@ fn main() -> ExitCode {
             a.other_pipelines
         )
     }));
+    lines.extend(project.iter().flat_map(project_lines));
     if writeln!(stdout, "{}", lines.join("\n"))
         .and_then(|()| stdout.flush())
         .is_err()
@@ -147,6 +156,40 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `project 5000: 3 environments, 60 applications, 60 deploy pipelines`, then per
+/// environment `environment 5001 (production Production): applications 50001-50020,
+/// deploy pipelines 500001-500020` (ranges, as the seeded ids follow each other).
+fn project_lines(project: &SeededProject) -> Vec<String> {
+    let range = |ids: &[u64]| match (ids.first(), ids.last()) {
+        (Some(first), Some(last)) => format!("{first}-{last}"),
+        _ => "none".to_string(),
+    };
+    let applications = project.applications().count();
+    let mut lines = vec![format!(
+        "project {}: {} environments, {applications} applications, {} deploy pipelines",
+        project.id,
+        project.environments.len(),
+        project.deploy_pipelines().len()
+    )];
+    lines.extend(project.environments.iter().map(|e| {
+        let applications: Vec<u64> = e.applications.iter().map(|a| a.id).collect();
+        let pipelines: Vec<u64> = e
+            .applications
+            .iter()
+            .flat_map(|a| a.deploy_pipelines.iter().copied())
+            .collect();
+        format!(
+            "environment {} ({} {}): applications {}, deploy pipelines {}",
+            e.id,
+            e.kind.code(),
+            e.name,
+            range(&applications),
+            range(&pipelines)
+        )
+    }));
+    lines
 }
 
 fn wait_for_signal() -> std::io::Result<()> {
@@ -194,6 +237,28 @@ mod tests {
         assert!(!o.seed_applications);
         let o = parse(args("--seed-applications --token t")).expect("valid");
         assert!(o.seed_applications);
+        assert_eq!(o.seed_project, None);
+        let o = parse(args("--token t --seed-project 3x20x1")).expect("valid");
+        assert_eq!(
+            o.seed_project,
+            Some(ProjectShape {
+                environments: 3,
+                applications: 20,
+                deploy_pipelines: 1
+            })
+        );
+        for bad in [
+            "3x20",
+            "0x1x1",
+            "3x20x1x1",
+            "axbxc",
+            "101x1x1",
+            "100x1000x1",
+        ] {
+            let given = format!("--token t --seed-project {bad}");
+            let error = parse(args(&given)).err().unwrap_or_default();
+            assert!(error.starts_with("--seed-project: "), "{bad}: {error}");
+        }
         assert!(parse(args("--token t --port 70000")).is_err());
         assert!(parse(args("--port 0")).is_err());
         assert!(parse(args("--token t --bogus 1")).is_err());

@@ -210,6 +210,9 @@ pub(crate) struct Store {
     pub hooks: Vec<Map<String, Value>>,
     /// Every delivery, oldest first.
     pub deliveries: Vec<Value>,
+    /// When true, a project's environment list shows its archived environments too (with
+    /// their `archived_at`), so a client must skip them itself.
+    pub archived_in_live_list: bool,
     clock: Clock,
     ids: XorShift,
 }
@@ -258,6 +261,15 @@ impl Store {
         );
     }
 
+    /// The project, if the caller may see it.
+    pub fn project(&self, id: u64) -> Result<&Project, Denied> {
+        match self.projects.get(&id) {
+            None => Err(Denied::NotFound),
+            Some(p) if p.forbidden => Err(Denied::Forbidden),
+            Some(p) => Ok(p),
+        }
+    }
+
     /// The environment, if the caller may see it (and so its project).
     pub fn environment(&self, id: u64) -> Result<&Environment, Denied> {
         let environment = self.environments.get(&id).ok_or(Denied::NotFound)?;
@@ -279,6 +291,13 @@ impl Store {
             return Err(Denied::Forbidden);
         }
         Ok(application)
+    }
+
+    /// The applications of an environment, by id.
+    pub fn applications_in(&self, environment_id: u64) -> impl Iterator<Item = &Application> {
+        self.applications
+            .values()
+            .filter(move |a| a.new.environment_id == environment_id)
     }
 
     /// The environment and project a pipeline belongs to: its application's, else the

@@ -16,6 +16,7 @@ use crate::documents::pipeline_json;
 use crate::gate;
 use crate::model::{render, View};
 use crate::pagination::LinkMode;
+use crate::projects;
 use crate::reply::{denied, json, list_of, message, no_content, path_id, unprocessable};
 use crate::server::App;
 use crate::validation::{self, Mode};
@@ -30,6 +31,18 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route(
             "/applications/{application_id}",
             get(applications::get_application),
+        )
+        .route(
+            "/projects/{project_id}/environments",
+            get(projects::list_environments),
+        )
+        .route(
+            "/projects/{project_id}/environments/archived",
+            get(projects::list_archived_environments),
+        )
+        .route(
+            "/environments/{environment_id}/applications",
+            get(projects::list_applications),
         )
         .route("/pipelines/{pipeline_id}/hooks", get(list_hooks))
         .route(
