@@ -1,7 +1,10 @@
 //! The Devopness API's endpoints: list, create, update and delete a pipeline's outgoing
-//! hooks, and a hook's delivery log (see `shared/devopness-api/NOTES.md`), each one
-//! request (or a paginated series) on the run's [`Transport`]. It turns answers into
-//! [`ApiError`]s a user can act on; it decides nothing about hooks.
+//! hooks, and a hook's delivery log (as Devopness's published OpenAPI description has
+//! them, where it is right: see the README's "How the tests are organised"); read an
+//! application and its pipelines, one pipeline, a project's environments and an
+//! environment's applications. Each is one request (or a paginated series) on the run's
+//! [`Transport`]. It turns answers into [`ApiError`]s a user can act on; it decides
+//! nothing about hooks.
 
 use std::collections::HashSet;
 
@@ -12,6 +15,9 @@ use serde_json::Value;
 
 pub use crate::api_error::ApiError;
 use crate::api_error::TransportError;
+use crate::discovery::{
+    EnvironmentFacts, EnvironmentKind, ListedApplication, PipelineFacts, PipelineResource,
+};
 use crate::health::Delivery;
 use crate::hook::ObservedHook;
 use crate::link;
@@ -117,7 +123,7 @@ impl Client {
             "{}/pipelines/application/{application_id}?page=1&per_page={PER_PAGE}",
             self.base
         );
-        let pipelines: Vec<PipelineWire> = self
+        let pipelines: Vec<PipelineRelationWire> = self
             .list_all(url, "the application's pipeline list")
             .await?;
         Ok(pipelines
@@ -126,6 +132,54 @@ impl Client {
                 id: p.id,
                 operation: p.operation.unwrap_or_default(),
             })
+            .collect())
+    }
+
+    /// One pipeline: its operation, the resource it runs for and its environment
+    /// (`GET /pipelines/{pipeline_id}`).
+    pub async fn get_pipeline(&self, pipeline_id: u64) -> Result<PipelineFacts, ApiError> {
+        let url = format!("{}/pipelines/{pipeline_id}", self.base);
+        let response = self.send(Method::GET, &url, None).await?;
+        let wire: PipelineWire = parse_json(response.body(), "the pipeline")?;
+        Ok(wire.facts(pipeline_id))
+    }
+
+    /// A project's environments, following `Link: rel="next"` across pages
+    /// (`GET /projects/{project_id}/environments`, `listProjectEnvironments`). The API lists
+    /// the archived ones apart, but each carries `archived` as its `archived_at` says, so a
+    /// caller can skip any the list holds anyway.
+    pub async fn list_project_environments(
+        &self,
+        project_id: u64,
+    ) -> Result<Vec<EnvironmentFacts>, ApiError> {
+        let url = format!(
+            "{}/projects/{project_id}/environments?page=1&per_page={PER_PAGE}",
+            self.base
+        );
+        let environments: Vec<EnvironmentWire> =
+            self.list_all(url, "the project's environment list").await?;
+        Ok(environments
+            .into_iter()
+            .map(EnvironmentWire::facts)
+            .collect())
+    }
+
+    /// An environment's applications, following `Link: rel="next"` across pages
+    /// (`GET /environments/{environment_id}/applications`, `listEnvironmentApplications`).
+    pub async fn list_environment_applications(
+        &self,
+        environment_id: u64,
+    ) -> Result<Vec<ListedApplication>, ApiError> {
+        let url = format!(
+            "{}/environments/{environment_id}/applications?page=1&per_page={PER_PAGE}",
+            self.base
+        );
+        let applications: Vec<ApplicationRelationWire> = self
+            .list_all(url, "the environment's application list")
+            .await?;
+        Ok(applications
+            .into_iter()
+            .map(ApplicationRelationWire::facts)
             .collect())
     }
 
@@ -245,6 +299,9 @@ struct ApplicationWire {
     repository: Option<String>,
     #[serde(default)]
     credential: Option<CredentialWire>,
+    /// Read apart: an environment the action cannot read leaves the application readable.
+    #[serde(default)]
+    environment: Option<Value>,
 }
 
 #[derive(serde::Deserialize)]
@@ -269,13 +326,98 @@ impl ApplicationWire {
                 .credential
                 .and_then(|c| c.provider)
                 .and_then(|p| p.code),
+            environment: self
+                .environment
+                .and_then(|e| serde_json::from_value::<EnvironmentWire>(e).ok())
+                .map(EnvironmentWire::facts),
+        }
+    }
+}
+
+/// The fields of an `ApplicationRelation` (an item of an environment's application list)
+/// the action reads. Its `credential` is absent when the API did not list it.
+#[derive(serde::Deserialize)]
+struct ApplicationRelationWire {
+    id: u64,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    repository: Option<String>,
+    #[serde(default)]
+    environment_id: Option<u64>,
+    #[serde(default)]
+    credential: Option<CredentialWire>,
+}
+
+impl ApplicationRelationWire {
+    fn facts(self) -> ListedApplication {
+        ListedApplication {
+            id: self.id,
+            name: self.name.unwrap_or_default(),
+            repository: self.repository,
+            environment_id: self.environment_id,
+            credential_listed: self.credential.is_some(),
+            provider_code: self
+                .credential
+                .and_then(|c| c.provider)
+                .and_then(|p| p.code),
+        }
+    }
+}
+
+/// The fields of an `EnvironmentRelation` the action reads.
+#[derive(serde::Deserialize)]
+struct EnvironmentWire {
+    id: u64,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    archived_at: Option<String>,
+}
+
+impl EnvironmentWire {
+    fn facts(self) -> EnvironmentFacts {
+        EnvironmentFacts {
+            id: self.id,
+            name: self.name.unwrap_or_default(),
+            kind: EnvironmentKind::from_code(self.kind.as_deref().unwrap_or_default()),
+            archived: self.archived_at.is_some_and(|at| !at.trim().is_empty()),
+        }
+    }
+}
+
+/// The fields of a `Pipeline` (`GET /pipelines/{id}`) the action reads.
+#[derive(serde::Deserialize)]
+struct PipelineWire {
+    #[serde(default)]
+    operation: Option<String>,
+    #[serde(default)]
+    resource_type: Option<String>,
+    #[serde(default)]
+    resource_id: Option<u64>,
+    #[serde(default)]
+    environment_id: Option<u64>,
+}
+
+impl PipelineWire {
+    fn facts(self, id: u64) -> PipelineFacts {
+        PipelineFacts {
+            id,
+            operation: self.operation.unwrap_or_default(),
+            resource: PipelineResource::from_fields(
+                self.resource_type.as_deref(),
+                self.resource_id,
+            ),
+            environment_id: self.environment_id,
         }
     }
 }
 
 /// The fields of a `PipelineRelation` the action reads.
 #[derive(serde::Deserialize)]
-struct PipelineWire {
+struct PipelineRelationWire {
     id: u64,
     #[serde(default)]
     operation: Option<String>,
@@ -379,22 +521,115 @@ mod tests {
                 name: "web".into(),
                 repository: Some("o/r".into()),
                 provider_code: Some("gitlab".into()),
+                environment: None,
             }
         );
         let bare: ApplicationWire =
             parse_json(br#"{"id":4,"credential":null}"#, "the application").expect("parses");
         let facts = bare.facts(4);
         assert_eq!((facts.repository, facts.provider_code), (None, None));
-        let pipelines: Vec<PipelineWire> = parse_json(
+        let pipelines: Vec<PipelineRelationWire> = parse_json(
             br#"[{"id":1,"operation":"deploy","steps":[]},{"id":2}]"#,
             "the list",
         )
         .expect("parses");
         assert_eq!(pipelines[0].operation.as_deref(), Some("deploy"));
         assert_eq!(pipelines[1].operation, None);
-        assert!(
-            parse_json::<Vec<PipelineWire>>(br#"[{"operation":"deploy"}]"#, "the list").is_err()
+        assert!(parse_json::<Vec<PipelineRelationWire>>(
+            br#"[{"operation":"deploy"}]"#,
+            "the list"
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn environments_and_listed_applications_are_read_leniently() {
+        let wire: ApplicationWire = parse_json(
+            br#"{"id":4,"environment":{"id":9,"name":"qa","type":"testing","archived_at":"2026-01-02T00:00:00.000000Z","project":{}}}"#,
+            "the application",
+        )
+        .expect("parses");
+        assert_eq!(
+            wire.facts(4).environment,
+            Some(EnvironmentFacts {
+                id: 9,
+                name: "qa".into(),
+                kind: EnvironmentKind::Other("testing".into()),
+                archived: true,
+            })
         );
+        // An environment without an id is no environment; the application is still read.
+        for environment in [r#"{"name":"qa"}"#, "null", r#""prod""#] {
+            let body = format!(r#"{{"id":4,"name":"web","environment":{environment}}}"#);
+            let wire: ApplicationWire = parse_json(body.as_bytes(), "the application")
+                .unwrap_or_else(|e| panic!("{environment}: {e}"));
+            let facts = wire.facts(4);
+            assert_eq!((facts.name.as_str(), facts.environment), ("web", None));
+        }
+        let environments: Vec<EnvironmentWire> = parse_json(
+            br#"[{"id":1,"archived_at":null},{"id":2,"archived_at":""},{"id":3}]"#,
+            "the list",
+        )
+        .expect("parses");
+        let facts: Vec<EnvironmentFacts> = environments
+            .into_iter()
+            .map(EnvironmentWire::facts)
+            .collect();
+        assert!(facts.iter().all(|e| !e.archived && e.name.is_empty()));
+        assert_eq!(facts[2].kind, EnvironmentKind::Other(String::new()));
+        // A credential null or absent was not listed; one without a provider was.
+        let listed: Vec<ApplicationRelationWire> = parse_json(
+            br#"[{"id":1,"credential":null},{"id":2},{"id":3,"credential":{"id":5}},{"id":4,"credential":{"provider":{"code":"gitlab"}},"environment_id":8}]"#,
+            "the list",
+        )
+        .expect("parses");
+        let listed: Vec<ListedApplication> = listed
+            .into_iter()
+            .map(ApplicationRelationWire::facts)
+            .collect();
+        let seen: Vec<(bool, Option<&str>, bool)> = listed
+            .iter()
+            .map(|a| {
+                let code = a.provider_code.as_deref();
+                (a.credential_listed, code, a.needs_reading())
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (false, None, true),
+                (false, None, true),
+                (true, None, true),
+                (true, Some("gitlab"), false),
+            ]
+        );
+        assert_eq!(listed[3].environment_id, Some(8));
+        assert!(
+            parse_json::<Vec<ApplicationRelationWire>>(br#"[{"name":"x"}]"#, "the list").is_err()
+        );
+    }
+
+    #[test]
+    fn pipelines_are_read_leniently() {
+        let wire: PipelineWire = parse_json(
+            br#"{"id":3,"operation":"deploy","resource_type":"server","resource_id":12,"steps":[]}"#,
+            "the pipeline",
+        )
+        .expect("parses");
+        assert_eq!(
+            wire.facts(3),
+            PipelineFacts {
+                id: 3,
+                operation: "deploy".into(),
+                resource: PipelineResource::Other {
+                    resource_type: "server".into(),
+                    resource_id: Some(12),
+                },
+                environment_id: None,
+            }
+        );
+        let bare: PipelineWire = parse_json(b"{}", "the pipeline").expect("parses");
+        assert_eq!(bare.facts(3).application_id(), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //!
 //! A functional core and a thin shell. The core decides and formats without any
 //! I/O: [`inputs`] (the option table and its validation), [`providers`], [`hook`],
-//! [`plan`], [`health`], [`targets`], [`outcome`], [`failure`], [`api_error`],
+//! [`plan`], [`health`], [`targets`], [`discovery`], [`outcome`], [`failure`], [`api_error`],
 //! [`report`], [`link`], and for the front doors [`platform`], [`cli`], [`help`],
 //! [`terminal`]. The shell does the I/O and ties the core together: [`run`],
 //! [`applications`], [`apply`], [`devopness`], [`github`], [`transport`], [`http`],
@@ -16,6 +16,7 @@
 // Core: pure, no I/O.
 pub mod api_error;
 pub mod cli;
+pub mod discovery;
 pub mod failure;
 pub mod health;
 pub mod help;

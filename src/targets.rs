@@ -11,6 +11,7 @@
 
 use std::fmt;
 
+use crate::discovery::EnvironmentFacts;
 use crate::hook::DesiredHook;
 use crate::providers::{self, Provider, StatusSettings};
 
@@ -90,6 +91,8 @@ pub struct ApplicationFacts {
     pub repository: Option<String>,
     /// `credential.provider.code`, absent when the application has no credential.
     pub provider_code: Option<String>,
+    /// Its `environment` (name, type, archived), when the answer had one.
+    pub environment: Option<EnvironmentFacts>,
 }
 
 impl ApplicationFacts {
@@ -495,6 +498,7 @@ mod tests {
             name: format!("app-{id}"),
             repository: repository.map(str::to_string),
             provider_code: code.map(str::to_string),
+            environment: None,
         }
     }
 

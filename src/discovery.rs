@@ -1,0 +1,233 @@
+//! What Devopness says about where deploy pipelines live: a project's environments
+//! (`EnvironmentRelation`), an environment's applications (`ApplicationRelation`), and one
+//! pipeline (`Pipeline`: the resource it runs for, its environment).
+//!
+//! Facts as read, without I/O and without decisions: the `devopness` client fills them in,
+//! leniently (a field missing from an answer is taken as not set), and the run decides
+//! what to do with them.
+
+use std::fmt;
+
+/// An environment's `type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvironmentKind {
+    Development,
+    Staging,
+    Production,
+    /// A type this version does not know (or none: empty), as the API sent it.
+    Other(String),
+}
+
+impl EnvironmentKind {
+    /// The kind the API's `type` names.
+    pub fn from_code(code: &str) -> EnvironmentKind {
+        match code {
+            "development" => EnvironmentKind::Development,
+            "staging" => EnvironmentKind::Staging,
+            "production" => EnvironmentKind::Production,
+            other => EnvironmentKind::Other(other.to_owned()),
+        }
+    }
+
+    /// `development`, `staging`, `production`, or the unknown type as sent.
+    pub fn code(&self) -> &str {
+        match self {
+            EnvironmentKind::Development => "development",
+            EnvironmentKind::Staging => "staging",
+            EnvironmentKind::Production => "production",
+            EnvironmentKind::Other(code) => code,
+        }
+    }
+}
+
+impl fmt::Display for EnvironmentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// An environment: an item of `GET /projects/{id}/environments`, or an application's
+/// `environment`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvironmentFacts {
+    pub id: u64,
+    /// Its name (`My staging`), empty when the answer had none.
+    pub name: String,
+    pub kind: EnvironmentKind,
+    /// `archived_at` is set: nothing is deployed to it, and its applications get no hooks.
+    pub archived: bool,
+}
+
+impl EnvironmentFacts {
+    /// `environment 12 (staging)`, how messages name it.
+    pub fn label(&self) -> String {
+        if self.name.is_empty() {
+            format!("environment {}", self.id)
+        } else {
+            format!("environment {} ({})", self.id, self.name)
+        }
+    }
+}
+
+/// One item of `GET /environments/{id}/applications` (an `ApplicationRelation`).
+///
+/// An item that carries its `credential` says all a target needs (repository and source
+/// provider); one without it (the field absent or null) does not say whether the
+/// application has a credential at all, so the application must be read
+/// (`GET /applications/{id}`): see [`ListedApplication::needs_reading`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedApplication {
+    pub id: u64,
+    /// Its name, empty when the answer had none.
+    pub name: String,
+    /// `repository` (`owner/name`), absent or empty when never set.
+    pub repository: Option<String>,
+    /// `environment_id`, when the item had one.
+    pub environment_id: Option<u64>,
+    /// Whether the item carried its `credential` (an object, not null).
+    pub credential_listed: bool,
+    /// `credential.provider.code`, when the credential was listed and named a provider.
+    pub provider_code: Option<String>,
+}
+
+impl ListedApplication {
+    /// Whether the item leaves the source provider unknown, so that the application must be
+    /// read with `GET /applications/{id}`: its credential was not listed, or named no
+    /// provider.
+    pub fn needs_reading(&self) -> bool {
+        !self.credential_listed || self.provider_code.is_none()
+    }
+}
+
+/// The resource a pipeline runs for (`resource_type` and `resource_id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PipelineResource {
+    /// `resource_type` `application`, with its id: the application whose repository and
+    /// provider its statuses go to.
+    Application(u64),
+    /// Any other resource (`server`, ...), or an application without an id, as sent
+    /// (`resource_type` empty when the answer had none).
+    Other {
+        resource_type: String,
+        resource_id: Option<u64>,
+    },
+}
+
+/// What `GET /pipelines/{id}` says about a pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineFacts {
+    pub id: u64,
+    /// `operation` (`deploy`, `restart`, ...), empty when the answer had none.
+    pub operation: String,
+    pub resource: PipelineResource,
+    /// `environment_id`, when the answer had one.
+    pub environment_id: Option<u64>,
+}
+
+impl PipelineFacts {
+    /// The application it runs for, when it runs for one.
+    pub fn application_id(&self) -> Option<u64> {
+        match self.resource {
+            PipelineResource::Application(id) => Some(id),
+            PipelineResource::Other { .. } => None,
+        }
+    }
+}
+
+impl PipelineResource {
+    /// The resource `resource_type` and `resource_id` name.
+    pub fn from_fields(resource_type: Option<&str>, resource_id: Option<u64>) -> PipelineResource {
+        match (resource_type, resource_id) {
+            (Some("application"), Some(id)) => PipelineResource::Application(id),
+            (resource_type, resource_id) => PipelineResource::Other {
+                resource_type: resource_type.unwrap_or_default().to_owned(),
+                resource_id,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_kinds_round_trip_and_keep_the_unknown() {
+        for code in ["development", "staging", "production", "qa", ""] {
+            assert_eq!(EnvironmentKind::from_code(code).code(), code);
+        }
+        assert_eq!(
+            EnvironmentKind::from_code("staging"),
+            EnvironmentKind::Staging
+        );
+        assert_eq!(
+            EnvironmentKind::from_code("Staging"),
+            EnvironmentKind::Other("Staging".into())
+        );
+    }
+
+    #[test]
+    fn labels_name_the_environment() {
+        let mut e = EnvironmentFacts {
+            id: 7,
+            name: "My staging".into(),
+            kind: EnvironmentKind::Staging,
+            archived: false,
+        };
+        assert_eq!(e.label(), "environment 7 (My staging)");
+        e.name.clear();
+        assert_eq!(e.label(), "environment 7");
+    }
+
+    #[test]
+    fn a_listed_application_needs_reading_without_a_provider() {
+        let listed = ListedApplication {
+            id: 1,
+            name: "web".into(),
+            repository: Some("o/r".into()),
+            environment_id: Some(2),
+            credential_listed: true,
+            provider_code: Some("github".into()),
+        };
+        assert!(!listed.needs_reading());
+        let no_provider = ListedApplication {
+            provider_code: None,
+            ..listed.clone()
+        };
+        assert!(no_provider.needs_reading());
+        let not_listed = ListedApplication {
+            credential_listed: false,
+            provider_code: None,
+            ..listed
+        };
+        assert!(not_listed.needs_reading());
+    }
+
+    #[test]
+    fn only_an_application_with_an_id_is_one() {
+        let resource = PipelineResource::from_fields(Some("application"), Some(9));
+        assert_eq!(resource, PipelineResource::Application(9));
+        let facts = |resource| PipelineFacts {
+            id: 1,
+            operation: "deploy".into(),
+            resource,
+            environment_id: None,
+        };
+        assert_eq!(facts(resource).application_id(), Some(9));
+        for (kind, id) in [
+            (Some("server"), Some(9)),
+            (Some("application"), None),
+            (None, Some(9)),
+        ] {
+            let resource = PipelineResource::from_fields(kind, id);
+            assert_eq!(facts(resource.clone()).application_id(), None, "{kind:?}");
+            assert_eq!(
+                resource,
+                PipelineResource::Other {
+                    resource_type: kind.unwrap_or_default().into(),
+                    resource_id: id
+                }
+            );
+        }
+    }
+}
