@@ -1,5 +1,5 @@
 //! The Devopness API's endpoints: list, create, update and delete a pipeline's outgoing
-//! hooks, and a hook's delivery log (see `shared/devopness-api/NOTES.md`), each one
+//! hooks, and a hook's delivery log (see `docs/devopness-api.md`), each one
 //! request (or a paginated series) on the run's [`Transport`]. It turns answers into
 //! [`ApiError`]s a user can act on; it decides nothing about hooks.
 

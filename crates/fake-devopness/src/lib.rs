@@ -1,7 +1,7 @@
 //! A stateful fake of the Devopness hooks API, for tests, demos and benchmarks.
 //!
 //! It serves, on 127.0.0.1 only, the endpoints the product uses (see
-//! `/work/shared/devopness-api/NOTES.md`) with the real API's shapes, status codes, Laravel
+//! `docs/devopness-api.md`) with the real API's shapes, status codes, Laravel
 //! validation and pagination, and can inject faults (error statuses, dropped connections,
 //! broken bodies, endless pagination) and throttle like Laravel (a fixed-window rate
 //! limit with `X-RateLimit-*` headers and 429). Pipelines may belong to applications
