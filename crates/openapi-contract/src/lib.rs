@@ -227,7 +227,9 @@ impl Spec {
 /// The target directory: `$CARGO_TARGET_DIR` (relative to the workspace when relative), else
 /// the workspace's `target/`. The install and fetch scripts put the descriptions there.
 pub(crate) fn target_dir() -> std::path::PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // This crate is `crates/openapi-contract` of the workspace.
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workspace = manifest.ancestors().nth(2).unwrap_or(manifest);
     std::env::var_os("CARGO_TARGET_DIR")
         .filter(|p| !p.is_empty())
         .map_or_else(|| workspace.join("target"), |dir| workspace.join(dir))
