@@ -1,6 +1,6 @@
 //! GitHub Actions I/O: workflow commands on stdout, the `GITHUB_OUTPUT` file and the
 //! step summary, written exactly the way the runner reads them
-//! (see `shared/actions-runtime.md`).
+//! (see `docs/runner.md`).
 //!
 //! Every line this program prints goes through [`Log`], which escapes user-controlled
 //! text so that no input can forge a workflow command, and redacts registered secrets

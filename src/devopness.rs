@@ -1,8 +1,7 @@
 //! The Devopness API's endpoints: list, create, update and delete a pipeline's outgoing
-//! hooks, and a hook's delivery log (as Devopness's published OpenAPI description has
-//! them, where it is right: see the README's "How the tests are organised"); read an
-//! application and its pipelines, one pipeline, a project's environments and an
-//! environment's applications. Each is one request (or a paginated series) on the run's
+//! hooks, and a hook's delivery log; read an application and its pipelines, one
+//! pipeline, a project's environments and an environment's applications (see
+//! `docs/devopness-api.md`). Each is one request (or a paginated series) on the run's
 //! [`Transport`]. It turns answers into [`ApiError`]s a user can act on; it decides
 //! nothing about hooks.
 

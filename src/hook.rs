@@ -276,7 +276,7 @@ impl NormalizedHeader {
 }
 
 /// A request body as compared. Devopness stores it as an object or as a string
-/// holding JSON (`NOTES.md`): both become [`NormalizedBody::Fields`].
+/// holding JSON (`docs/devopness-api.md`): both become [`NormalizedBody::Fields`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum NormalizedBody {
     /// A JSON object: compared field by field.

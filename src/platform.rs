@@ -187,7 +187,7 @@ pub(crate) mod tests {
             .collect()
     }
 
-    /// What GitLab sets in every job (shared/ci-platforms.md).
+    /// What GitLab sets in every job (docs/ci-platforms.md).
     fn gitlab_job() -> Vec<(String, String)> {
         vars(&[
             ("CI", "true"),

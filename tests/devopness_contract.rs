@@ -1,9 +1,10 @@
 //! Devopness's contract, end to end: the real binary, run the way the runner runs it, in
 //! realistic runs (bootstrap, in sync, repair of drift, a long hook list, a check reading
 //! delivery logs, remove, prune duplicates, each provider with extra headers), sends only
-//! requests Devopness's published description allows (as `NOTES.md` corrects it: method,
-//! path, parameters, the three required headers, bodies holding only declared fields), and
-//! every answer the fake gave it fits that description (through `openapi_contract`).
+//! requests Devopness's published description allows (as `docs/devopness-api.md` corrects
+//! it: method, path, parameters, the three required headers, bodies holding only declared
+//! fields), and every answer the fake gave it fits that description (through
+//! `openapi_contract`).
 
 mod support;
 

@@ -4,7 +4,7 @@
 #
 # No base image can be pulled and there is no Docker engine here, so the image is built
 # from the host's static binary (glibc, +crt-static) and CA bundle: what the Dockerfile's
-# final stage holds. Facts behind the flags: ../shared/act-notes.md, build-notes.md.
+# final stage holds. Facts behind the flags: docs/build.md, and docs/runner.md ("Under nektos/act").
 #
 # The sourcing script must define `log MESSAGE` and `die MESSAGE` (die exits).
 

@@ -46,7 +46,7 @@ impl CliRun {
     }
 }
 
-/// GitLab's dotenv rules (shared/ci-platforms.md): one `KEY=value` per line, keys of
+/// GitLab's dotenv rules (docs/ci-platforms.md): one `KEY=value` per line, keys of
 /// ASCII letters, digits and `_`, no empty lines, no comments, under 5 KB.
 pub fn parse_dotenv(text: &str) -> HashMap<String, String> {
     assert!(
@@ -143,7 +143,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The variables GitLab sets in every job (shared/ci-platforms.md), for a project on
+/// The variables GitLab sets in every job (docs/ci-platforms.md), for a project on
 /// a self-managed instance at `server` (e.g. `https://gitlab.example.com`).
 pub fn gitlab_job_env(project: &str, server: &str) -> Vec<(String, String)> {
     let fqdn = server

@@ -1,17 +1,17 @@
 //! A stateful fake of the Devopness hooks API, for tests, demos and benchmarks.
 //!
-//! It serves, on 127.0.0.1 only, the endpoints the product uses (those of Devopness's
-//! published OpenAPI description, which `openapi-contract` holds it to) with the real API's
-//! shapes, status codes, Laravel validation and pagination, and can inject faults (error
-//! statuses, dropped connections, broken bodies, endless pagination) and throttle like
-//! Laravel (a fixed-window rate limit with `X-RateLimit-*` headers and 429). Pipelines may
-//! belong to applications ([`FakeDevopness::add_application`],
-//! [`FakeDevopness::seed_applications`]), served by `GET /applications/{id}` and
-//! `GET /pipelines/application/{id}`; applications belong to environments, and environments
-//! to projects ([`FakeDevopness::add_environment`], [`FakeDevopness::add_project`],
-//! [`FakeDevopness::seed_project`]), a default one of each when none is given, served by
-//! `GET /projects/{id}/environments` (and `.../archived`) and
-//! `GET /environments/{id}/applications`.
+//! It serves, on 127.0.0.1 only, the endpoints the product uses (see
+//! `docs/devopness-api.md`; `openapi-contract` holds it to Devopness's published OpenAPI
+//! description) with the real API's shapes, status codes, Laravel validation and
+//! pagination, and can inject faults (error statuses, dropped connections, broken bodies,
+//! endless pagination) and throttle like Laravel (a fixed-window rate limit with
+//! `X-RateLimit-*` headers and 429). Pipelines may belong to applications
+//! ([`FakeDevopness::add_application`], [`FakeDevopness::seed_applications`]), served by
+//! `GET /applications/{id}` and `GET /pipelines/application/{id}`; applications belong to
+//! environments, and environments to projects ([`FakeDevopness::add_environment`],
+//! [`FakeDevopness::add_project`], [`FakeDevopness::seed_project`]), a default one of each
+//! when none is given, served by `GET /projects/{id}/environments` (and `.../archived`)
+//! and `GET /environments/{id}/applications`.
 //!
 //! ```no_run
 //! use fake_devopness::{FakeDevopness, Fault, FaultKind};

@@ -1,5 +1,5 @@
 //! An optional fixed-window rate limiter, as Laravel's `throttle` middleware does it (see
-//! `NOTES.md`, "Rate limits"): the window starts at the first request counted and ends
+//! `docs/rate-limits.md`): the window starts at the first request counted and ends
 //! `window` later, at a whole second (Laravel keeps the end as a Unix timestamp in
 //! seconds); every answer carries `X-RateLimit-Limit` and `X-RateLimit-Remaining`; past
 //! the limit the answer is 429 `{"message":"Too Many Attempts."}` with `Retry-After`

@@ -45,11 +45,7 @@ pub fn spec_path() -> PathBuf {
     if let Some(path) = env::var_os(SPEC_ENV).filter(|p| !p.is_empty()) {
         return PathBuf::from(path);
     }
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let target = env::var_os("CARGO_TARGET_DIR")
-        .filter(|p| !p.is_empty())
-        .map_or_else(|| workspace.join("target"), |dir| workspace.join(dir));
-    target.join(INSTALLED)
+    crate::target_dir().join(INSTALLED)
 }
 
 /// What to do when the file is not there.

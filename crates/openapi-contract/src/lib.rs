@@ -5,9 +5,11 @@
 //! - [`github()`]: GitHub's REST API (npm `@octokit/openapi`,
 //!   `generated/api.github.com.json`), installed, pinned, under `target/` by
 //!   `scripts/install-github-openapi` (a step of `scripts/test`);
-//! - [`devopness()`]: Devopness's API (`openapi.json` of the shared folder beside the clone,
-//!   `../shared/devopness-api/`), read with the corrections its `NOTES.md` documents, applied
-//!   in code when it is loaded (see [`devopness`]'s module).
+//! - [`devopness()`]: Devopness's API (Devopness's published `spec.json`, pinned by commit
+//!   and sha256), downloaded once under `target/` by `scripts/fetch-devopness-openapi` (a
+//!   step of `scripts/test`) or named by `DEVOPNESS_OPENAPI_SPEC`, read with corrections
+//!   applied in code when it is loaded (see [`devopness`]'s module and
+//!   `docs/devopness-api.md`).
 //!
 //! A test never fetches a description, and fails, saying what to do, when one is missing.
 //! Their schemas are OpenAPI 3.0's, read as JSON Schema draft 4 (see [`to_json_schema`])
@@ -220,6 +222,17 @@ impl Spec {
             Err(problems.join("\n"))
         }
     }
+}
+
+/// The target directory: `$CARGO_TARGET_DIR` (relative to the workspace when relative), else
+/// the workspace's `target/`. The install and fetch scripts put the descriptions there.
+pub(crate) fn target_dir() -> std::path::PathBuf {
+    // This crate is `crates/openapi-contract` of the workspace.
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workspace = manifest.ancestors().nth(2).unwrap_or(manifest);
+    std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| workspace.join("target"), |dir| workspace.join(dir))
 }
 
 /// How many problems one value reports at most.

@@ -1,5 +1,5 @@
 //! Each check of Devopness's contract can fail: requests and responses that depart from its
-//! description (as `NOTES.md` corrects it) are refused, with a message naming what is wrong;
+//! description (as corrected, see `docs/devopness-api.md`) are refused, with a message naming what is wrong;
 //! and each correction is needed, since the description as published refuses valid bodies.
 
 use fake_devopness::FakeDevopness;
@@ -135,7 +135,7 @@ fn hook_bodies_that_depart_from_the_spec_are_refused() {
     let create = "/pipelines/1/hooks/outgoing";
     let cases: [(&str, Value, &str); 8] = [
         ("name", Value::Null, "\"name\" is a required property"),
-        // Required on create (NOTES: the API takes it; the spec's model omits it).
+        // Required on create (the API takes it; the spec's model omits it).
         (
             "target_url",
             Value::Null,
@@ -574,7 +574,7 @@ fn each_correction_is_needed() {
         "{found}"
     );
 
-    // A variable's `default_value` may be null (NOTES: nullable without a type).
+    // A variable's `default_value` may be null (nullable without a type).
     let variables = json!([{ "name": "commit_hash", "path": "pull_request.head.sha", "type": "string", "required": false, "default_value": null }]);
     let mut incoming = stored.clone();
     incoming["type"] = json!("in");
@@ -603,18 +603,44 @@ fn text_of(found: Result<&openapi_contract::Operation, Vec<Mismatch>>) -> String
 }
 
 #[test]
-fn a_missing_spec_says_where_it_is_looked_for() {
+fn a_missing_spec_says_what_it_is_and_how_to_provide_it() {
+    use openapi_contract::devopness::{url, COMMIT, SHA256, SPEC_ENV};
     let missing = std::path::Path::new("/nonexistent/openapi.json");
     let error = openapi_contract::devopness::load(missing)
         .err()
         .unwrap_or_default();
-    assert!(error.contains("/nonexistent/openapi.json"), "{error}");
-    assert!(
-        error.contains("../shared/devopness-api/openapi.json"),
-        "{error}"
+    for part in [
+        "/nonexistent/openapi.json",
+        SPEC_ENV,
+        "scripts/fetch-devopness-openapi",
+        &url(),
+        COMMIT,
+        SHA256,
+    ] {
+        assert!(error.contains(part), "{part:?} not in: {error}");
+    }
+}
+
+#[test]
+fn the_fetch_script_pins_the_same_file() {
+    use openapi_contract::devopness::{url, COMMIT, FILE, REPOSITORY, SHA256};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let script = std::fs::read_to_string(root.join("scripts/fetch-devopness-openapi"))
+        .expect("read scripts/fetch-devopness-openapi");
+    for line in [
+        format!("repository={REPOSITORY}"),
+        format!("commit={COMMIT}"),
+        format!("file={FILE}"),
+        format!("sha256={SHA256}"),
+    ] {
+        assert!(
+            script.lines().any(|l| l == line),
+            "scripts/fetch-devopness-openapi should say {line}"
+        );
+    }
+    assert_eq!(
+        url(),
+        format!("https://raw.githubusercontent.com/{REPOSITORY}/{COMMIT}/{FILE}")
     );
-    assert!(
-        error.contains(openapi_contract::devopness::SPEC_ENV),
-        "{error}"
-    );
+    assert!(script.contains("${DEVOPNESS_OPENAPI_BASE_URL:-https://raw.githubusercontent.com}"));
 }

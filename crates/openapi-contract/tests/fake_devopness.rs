@@ -1,7 +1,7 @@
 //! Every response the fake Devopness sends, for the operations the action uses (get a
 //! pipeline; list its hooks, paginated with a `Link`; create, get, update and delete an
 //! outgoing hook; list a hook's deliveries), fits Devopness's published description as
-//! `NOTES.md` corrects it: successes, incoming hooks in the list, request bodies stored as
+//! corrected (`docs/devopness-api.md`): successes, incoming hooks in the list, request bodies stored as
 //! strings, and the errors (401, 403, 404, 422, 429, 500, 503). The requests below are
 //! valid ones, sent with the headers the description requires, so they are checked too.
 

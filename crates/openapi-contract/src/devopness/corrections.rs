@@ -1,5 +1,6 @@
 //! Where Devopness's published description is wrong, corrected as it is loaded (the file is
-//! never edited): each correction below says what `NOTES.md` (beside the file) shows instead.
+//! never edited): each correction below says what the API does instead, as
+//! `docs/devopness-api.md` ("Where the published description is wrong") records it.
 //! A correction whose target is gone fails the load, so a new description that fixed (or
 //! moved) it is noticed and the correction reviewed, instead of silently applying to nothing.
 
@@ -38,7 +39,7 @@ pub fn correct(spec: &mut Value) -> Result<(), String> {
     ];
     for (name, correction) in corrections {
         correction(spec).map_err(|e| {
-            format!("the correction \"{name}\" no longer applies ({e}): review it against NOTES.md")
+            format!("the correction \"{name}\" no longer applies ({e}): review it against docs/devopness-api.md")
         })?;
     }
     Ok(())
@@ -66,7 +67,7 @@ fn one_of_as_any_of(schema: &mut Map<String, Value>, pointer: &str) -> Result<()
 
 /// `settings` is `oneOf [HookIncomingSettings, HookOutgoingSettings]`, two objects with no
 /// required field: read as published (open), every body fits both, so `oneOf` refuses every
-/// body (closed, as the checker reads data, `{}` still fits both). NOTES: read as `anyOf`.
+/// body (closed, as the checker reads data, `{}` still fits both). Read as `anyOf`.
 fn settings_any_of(spec: &mut Value) -> Result<(), String> {
     for name in WITH_SETTINGS {
         let pointer = format!("/components/schemas/{name}/properties/settings");
@@ -76,14 +77,14 @@ fn settings_any_of(spec: &mut Value) -> Result<(), String> {
 }
 
 /// `trigger_when.conditions` items are `oneOf` two condition shapes, and, read as published
-/// (open), a condition with a `type` fits both. NOTES: read as `anyOf`.
+/// (open), a condition with a `type` fits both. Read as `anyOf`.
 fn conditions_any_of(spec: &mut Value) -> Result<(), String> {
     let pointer = "/components/schemas/HookTriggerWhen/properties/conditions/items";
     one_of_as_any_of(at(spec, pointer)?, pointer)
 }
 
 /// `HookVariable.default_value` (and its list's items) is `nullable` with a `oneOf` and no
-/// `type`; some validators refuse to compile that (NOTES), and `nullable` means nothing
+/// `type`; some validators refuse to compile that, and `nullable` means nothing
 /// without a `type`. Read as what it says: any of the branches, or null.
 fn default_value_nullable(spec: &mut Value) -> Result<(), String> {
     let pointer = "/components/schemas/HookVariable/properties/default_value";
@@ -112,7 +113,7 @@ fn nullable_any_of(schema: &mut Map<String, Value>, pointer: &str) -> Result<(),
 
 /// `HookPipelineCreate` and `HookUpdate` omit `target_url` and `action_type`, which the API
 /// takes: every Devopness doc example sends both, older SDK models had both as required, and
-/// the response models carry both (NOTES). Required on create, as those models had them.
+/// the response models carry both. Required on create, as those models had them.
 fn target_url_and_action_type(spec: &mut Value) -> Result<(), String> {
     for name in ["HookPipelineCreate", "HookUpdate"] {
         let model = schema(spec, name)?;
@@ -141,7 +142,7 @@ fn target_url_and_action_type(spec: &mut Value) -> Result<(), String> {
 
 /// `Hook` requires `secret`, `secret_algorithm`, `secret_header_name` and `created_by_user`,
 /// yet `secret` is returned only once, when the hook is created, and the client is to parse
-/// the rest leniently (NOTES): none of the four is required.
+/// the rest leniently: none of the four is required.
 fn hook_secret_optional(spec: &mut Value) -> Result<(), String> {
     const OPTIONAL: [&str; 4] = [
         "secret",
@@ -164,7 +165,7 @@ fn hook_secret_optional(spec: &mut Value) -> Result<(), String> {
 
 /// A hook's delivery log (`listHookRequestsByHookType`) is documented as a `RequestList` of
 /// `RequestRelation`, which has neither the `url` nor the target's `response_status_code`;
-/// NOTES (the operations table) shows a list of `HookRequestRelation`, which has both.
+/// the API answers a list of `HookRequestRelation`, which has both.
 fn deliveries_are_hook_requests(spec: &mut Value) -> Result<(), String> {
     let pointer = "/paths/~1hooks~1{hook_type}~1{hook_id}~1requests/get/responses/200/content/application~1json";
     let media = at(spec, pointer)?;

@@ -1,8 +1,10 @@
-//! Devopness's API description: `openapi.json` (Devopness's own published description,
-//! `packages/sdks/common/spec.json` of the public devopness/devopness repository), kept in
-//! the shared folder CI checks out beside the clone, `../shared/devopness-api/`, with the
-//! `NOTES.md` that says where it is wrong. It is read from there, never copied into the
-//! repository, and corrected in code as it is loaded ([`correct`]).
+//! Devopness's API description: Devopness's own published OpenAPI file,
+//! `packages/sdks/common/spec.json` of the public devopness/devopness repository
+//! (Apache-2.0), pinned by commit and sha256. It is never copied into this repository:
+//! `scripts/fetch-devopness-openapi` (a step of `scripts/test`) downloads it once into the
+//! target directory and checks its sha256, or `DEVOPNESS_OPENAPI_SPEC` names a local copy.
+//! Where the description is wrong, it is corrected in code as it is loaded ([`correct`]);
+//! `docs/devopness-api.md` says what the API really does.
 
 mod corrections;
 
@@ -16,13 +18,24 @@ use crate::Spec;
 
 pub use corrections::correct;
 
-/// Set to the path of Devopness's `openapi.json` to use that file instead.
+/// Set to the path of a local copy of the description to use that file instead.
 pub const SPEC_ENV: &str = "DEVOPNESS_OPENAPI_SPEC";
 
-/// Where CI puts it, relative to the workspace (the clone).
-const SHARED: &str = "../shared/devopness-api/openapi.json";
+/// The repository that publishes the description, on GitHub.
+pub const REPOSITORY: &str = "devopness/devopness";
+/// The commit of [`REPOSITORY`] the description is taken from.
+pub const COMMIT: &str = "0223644911db56c8cca54f66480edd6825e17fb3";
+/// The description's path in [`REPOSITORY`].
+pub const FILE: &str = "packages/sdks/common/spec.json";
+/// The sha256 of [`FILE`] at [`COMMIT`], which `scripts/fetch-devopness-openapi` checks.
+pub const SHA256: &str = "75f3bf9a3615128722fe6a839aee086708b442bb37e467d3d31e0d17484f70c6";
 
-/// Devopness's API description, corrected as `NOTES.md` says, loaded once per test process.
+/// Where `scripts/fetch-devopness-openapi` downloads the description from.
+pub fn url() -> String {
+    format!("https://raw.githubusercontent.com/{REPOSITORY}/{COMMIT}/{FILE}")
+}
+
+/// Devopness's API description, corrected, loaded once per test process.
 ///
 /// # Panics
 /// When the description cannot be read (with what to do), or a correction no longer applies.
@@ -39,31 +52,35 @@ pub fn load(path: &Path) -> Result<Spec, String> {
     Spec::load(path, missing, correct, laravel_error)
 }
 
-/// `$DEVOPNESS_OPENAPI_SPEC`, else `../shared/devopness-api/openapi.json` beside the
-/// workspace.
+/// `$DEVOPNESS_OPENAPI_SPEC`, else the copy `scripts/fetch-devopness-openapi` keeps under the
+/// target directory (`devopness-openapi/COMMIT/spec.json`).
 pub fn spec_path() -> PathBuf {
     if let Some(path) = env::var_os(SPEC_ENV).filter(|p| !p.is_empty()) {
         return PathBuf::from(path);
     }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(SHARED)
+    crate::target_dir()
+        .join("devopness-openapi")
+        .join(COMMIT)
+        .join("spec.json")
 }
 
 fn missing(path: &Path, error: &std::io::Error) -> String {
     format!(
-        "Devopness's OpenAPI description is not there: cannot read {} ({error}). CI checks the \
-         shared folder out beside the clone ({SHARED} from the repository root); elsewhere, set \
-         {SPEC_ENV} to that openapi.json (Devopness's packages/sdks/common/spec.json, with the \
-         NOTES.md beside it).",
-        path.display()
+        "Devopness's OpenAPI description is not there: cannot read {} ({error}). The Devopness \
+         contract tests need {FILE} of https://github.com/{REPOSITORY} at commit {COMMIT} \
+         (sha256 {SHA256}). Run `scripts/fetch-devopness-openapi` (a step of `scripts/test`: \
+         it downloads {} once into the target directory and checks its sha256), or set \
+         {SPEC_ENV} to a local copy of that file.",
+        path.display(),
+        url(),
     )
 }
 
 /// The API is a Laravel application, and its description declares no `security`, so it never
 /// shows the 401 every operation can answer, nor most 404s, the 429 of its rate limit or
 /// the 5xx: on any operation these carry Laravel's `{"message": "..."}`, and a 422 also its
-/// `errors`, each field's messages a string or a list of strings (`NOTES.md`, "Errors").
+/// `errors`, each field's messages a string or a list of strings (`docs/devopness-api.md`,
+/// "Errors").
 /// Other statuses must be documented.
 fn laravel_error(status: u16) -> Option<Value> {
     let errors = json!({
