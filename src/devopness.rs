@@ -13,7 +13,7 @@ use serde_json::Value;
 pub use crate::api_error::ApiError;
 use crate::api_error::TransportError;
 use crate::health::Delivery;
-use crate::hook::ObservedHook;
+use crate::hook::{self, ObservedHook};
 use crate::link;
 use crate::targets::{ApplicationFacts, PipelineSummary};
 use crate::transport::{Response, Transport};
@@ -89,13 +89,16 @@ impl Client {
             .and_then(|v| v.to_str().ok())
     }
 
-    /// Every hook of the pipeline, following `Link: rel="next"` across pages.
+    /// Every hook of the pipeline, following `Link: rel="next"` across pages, each once
+    /// (a write between two pages may shift the second, listing a hook again).
     pub async fn list_hooks(&self, pipeline_id: u64) -> Result<Vec<ObservedHook>, ApiError> {
         let url = format!(
             "{}/pipelines/{pipeline_id}/hooks?page=1&per_page={PER_PAGE}",
             self.base
         );
-        self.list_all(url, "the hook list").await
+        self.list_all(url, "the hook list")
+            .await
+            .map(hook::each_once)
     }
 
     /// An application: its name, repository and source provider
