@@ -51,6 +51,7 @@ impl Provider for Bitbucket {
 
     fn commit_fields(&self) -> CommitFields {
         CommitFields {
+            request: "pull request",
             push: &["push.changes[0].new.target.hash"],
             pull_request: "pullrequest.source.commit.hash",
         }

@@ -73,6 +73,7 @@ impl Provider for GitLab {
 
     fn commit_fields(&self) -> CommitFields {
         CommitFields {
+            request: "merge request",
             push: &["checkout_sha"],
             pull_request: "object_attributes.last_commit.id",
         }

@@ -96,9 +96,11 @@ pub struct LimitError {
 /// `commit_hash` variable: the push event's field(s) and the pull (merge) request's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommitFields {
+    /// What the provider calls a pull request (`merge request` on GitLab).
+    pub request: &'static str,
     /// The push event's commit (the first is the usual one).
     pub push: &'static [&'static str],
-    /// The pull request's (GitLab: merge request's) head commit.
+    /// The pull (merge) request's head commit.
     pub pull_request: &'static str,
 }
 
