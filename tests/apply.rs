@@ -48,6 +48,7 @@ fn first_run_creates_the_three_status_hooks_exactly_as_github_needs_them() {
                 {"name": "Accept", "value": "application/vnd.github+json"},
                 {"name": "X-GitHub-Api-Version", "value": "2022-11-28"},
                 {"name": "User-Agent", "value": "devopness-status-hooks"},
+                {"name": "Content-Type", "value": "application/json"},
             ])
         );
         let body = body_of(hook);

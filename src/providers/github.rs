@@ -59,6 +59,7 @@ impl Provider for GitHub {
 
     fn commit_fields(&self) -> CommitFields {
         CommitFields {
+            request: "pull request",
             push: &["after", "head_commit.id"],
             pull_request: "pull_request.head.sha",
         }
@@ -99,9 +100,9 @@ impl Provider for GitHub {
             headers: vec![
                 Header::new("Authorization", &format!("Bearer {TOKEN}")),
                 Header::new("Accept", "application/vnd.github+json"),
-                content_type(),
                 Header::new("X-GitHub-Api-Version", "2022-11-28"),
                 Header::new("User-Agent", "devopness-status-hooks"),
+                content_type(),
             ],
             body: json!({
                 "state": state,
