@@ -1,9 +1,10 @@
 //! A stateful fake of the Devopness hooks API, for tests, demos and benchmarks.
 //!
-//! It serves, on 127.0.0.1 only, the endpoints the product uses (see
-//! `/work/shared/devopness-api/NOTES.md`) with the real API's shapes, status codes, Laravel
+//! It serves, on 127.0.0.1 only, the endpoints the product uses (those of Devopness's
+//! OpenAPI description the product calls) with the real API's shapes, status codes, Laravel
 //! validation and pagination, and can inject faults (error statuses, dropped connections,
-//! broken bodies, endless pagination) and throttle like Laravel (a fixed-window rate
+//! broken bodies, endless pagination, a page shifted by a concurrent write) and throttle like
+//! Laravel (a fixed-window rate
 //! limit with `X-RateLimit-*` headers and 429). Pipelines may belong to applications
 //! ([`FakeDevopness::add_application`], [`FakeDevopness::seed_applications`]), served by
 //! `GET /applications/{id}` and `GET /pipelines/application/{id}`.
