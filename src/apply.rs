@@ -19,6 +19,7 @@ use crate::hook::{DesiredHook, Event, ObservedHook};
 use crate::inputs::{Mode, RunOptions};
 use crate::outcome::{Destination, HookOutcome, HookResult, PipelineOutcome};
 use crate::plan::{plan, plan_removal, Decision, Identity, Options, Step};
+use crate::providers::{self, Provider};
 
 /// Everything one pipeline's run needs besides its id.
 #[derive(Clone, Copy)]
@@ -66,7 +67,9 @@ pub async fn run_pipeline(job: Job<'_>, pipeline_id: u64) -> PipelineOutcome {
             };
         }
     };
-    let warnings = health::commit_hash_warning(&observed).into_iter().collect();
+    let warnings = health::commit_hash_warning(&observed, provider_of(job))
+        .into_iter()
+        .collect();
     let hooks = match (job.options.mode, job.options.dry_run) {
         (Mode::Check, _) => check(job, &observed).await,
         (Mode::Apply, true) => dry_apply(job, &observed),
@@ -337,46 +340,83 @@ fn dry_apply(job: Job<'_>, observed: &[ObservedHook]) -> Vec<HookOutcome> {
         .collect()
 }
 
+/// The provider the pipeline's statuses go to (the destination names one of them).
+fn provider_of(job: Job<'_>) -> &'static dyn Provider {
+    providers::by_name(job.destination.provider).unwrap_or(providers::GITHUB)
+}
+
 async fn check(job: Job<'_>, observed: &[ObservedHook]) -> Vec<HookOutcome> {
     let steps = plan(job.desired, observed, job.identity, Options::default());
-    join_all(steps.into_iter().map(|step| async move {
-        let mut o = HookOutcome::new(&step.desired, HookResult::Ok);
-        // Without pruning, exact copies land in `delete`: in check they are duplicates too.
-        o.duplicates = step
-            .delete
-            .iter()
-            .chain(&step.duplicates)
-            .cloned()
-            .collect();
-        match step.decision {
-            Decision::Create => o.result = HookResult::Missing,
-            Decision::Update {
-                hook_id,
-                differences,
-            } => {
-                o.result = HookResult::Drifted;
-                o.hook_id = Some(hook_id);
-                o.differences = differences;
-            }
-            Decision::Keep { hook_id } => {
-                if !o.duplicates.is_empty() {
-                    o.result = HookResult::Duplicate;
-                }
-                o.hook_id = Some(hook_id);
-            }
+    let mut outcomes: Vec<HookOutcome> = steps.into_iter().map(checked).collect();
+    if job.options.check_deliveries {
+        check_deliveries(job, &mut outcomes).await;
+    }
+    outcomes
+}
+
+/// What a check found for one step of the plan (deliveries aside).
+fn checked(step: Step) -> HookOutcome {
+    let mut o = HookOutcome::new(&step.desired, HookResult::Ok);
+    // Without pruning, exact copies land in `delete`: in check they are duplicates too.
+    o.duplicates = step
+        .delete
+        .iter()
+        .chain(&step.duplicates)
+        .cloned()
+        .collect();
+    match step.decision {
+        Decision::Create => o.result = HookResult::Missing,
+        Decision::Update {
+            hook_id,
+            differences,
+        } => {
+            o.result = HookResult::Drifted;
+            o.hook_id = Some(hook_id);
+            o.differences = differences;
         }
-        if let (true, Some(id)) = (job.options.check_deliveries, o.hook_id.clone()) {
-            match job.client.recent_deliveries(&id, health::RECENT).await {
-                Ok(deliveries) => o.record_delivery(health::assess(&deliveries)),
-                Err(cause) => o.fail(Failure::Deliveries {
-                    hook_id: id.clone(),
-                    cause,
-                }),
+        Decision::Keep { hook_id } => {
+            if !o.duplicates.is_empty() {
+                o.result = HookResult::Duplicate;
             }
+            o.hook_id = Some(hook_id);
         }
-        o
+    }
+    o
+}
+
+/// Reads each hook's recent deliveries, then judges them together: a pipeline is
+/// judged by its latest delivery that carried a commit, whichever hook made it.
+async fn check_deliveries(job: Job<'_>, outcomes: &mut [HookOutcome]) {
+    let reads = join_all(outcomes.iter().map(|o| async move {
+        match &o.hook_id {
+            Some(id) => Some(job.client.recent_deliveries(id, health::RECENT).await),
+            None => None,
+        }
     }))
-    .await
+    .await;
+    let mut logs: Vec<Vec<health::Delivery>> = Vec::with_capacity(reads.len());
+    for (o, read) in outcomes.iter_mut().zip(reads) {
+        match (read, o.hook_id.clone()) {
+            (Some(Err(cause)), Some(hook_id)) => {
+                o.fail(Failure::Deliveries { hook_id, cause });
+                logs.push(Vec::new());
+            }
+            (read, _) => logs.push(read.and_then(Result::ok).unwrap_or_default()),
+        }
+    }
+    let target = health::StatusTarget {
+        provider: provider_of(job),
+        repository: &job.destination.repository,
+    };
+    let logs: Vec<&[health::Delivery]> = logs.iter().map(Vec::as_slice).collect();
+    for (o, verdict) in outcomes
+        .iter_mut()
+        .zip(health::assess_pipeline(target, &logs))
+    {
+        if o.result != HookResult::Failed {
+            o.record_delivery(verdict);
+        }
+    }
 }
 
 async fn remove(

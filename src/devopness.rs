@@ -18,7 +18,7 @@ use crate::discovery::{
     EnvironmentFacts, EnvironmentKind, ListedApplication, PipelineFacts, PipelineResource,
 };
 use crate::health::Delivery;
-use crate::hook::ObservedHook;
+use crate::hook::{self, ObservedHook};
 use crate::link;
 use crate::targets::{ApplicationFacts, PipelineSummary};
 use crate::transport::{Response, Transport};
@@ -94,13 +94,16 @@ impl Client {
             .and_then(|v| v.to_str().ok())
     }
 
-    /// Every hook of the pipeline, following `Link: rel="next"` across pages.
+    /// Every hook of the pipeline, following `Link: rel="next"` across pages, each once
+    /// (a write between two pages may shift the second, listing a hook again).
     pub async fn list_hooks(&self, pipeline_id: u64) -> Result<Vec<ObservedHook>, ApiError> {
         let url = format!(
             "{}/pipelines/{pipeline_id}/hooks?page=1&per_page={PER_PAGE}",
             self.base
         );
-        self.list_all(url, "the hook list").await
+        self.list_all(url, "the hook list")
+            .await
+            .map(hook::each_once)
     }
 
     /// An application: its name, repository and source provider

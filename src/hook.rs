@@ -229,6 +229,17 @@ impl ObservedHook {
     }
 }
 
+/// The hooks of a listing, each once: pages are read one after another, and a write in
+/// between shifts them, so a hook may be listed twice. The same id is the same hook
+/// (the first listing is kept); never two to deduplicate by deleting one.
+pub fn each_once(hooks: Vec<ObservedHook>) -> Vec<ObservedHook> {
+    let mut seen = std::collections::HashSet::new();
+    hooks
+        .into_iter()
+        .filter(|h| seen.insert(h.id.clone()))
+        .collect()
+}
+
 fn parse_if_string(v: &Value) -> Value {
     match v {
         Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| v.clone()),
@@ -344,6 +355,31 @@ mod tests {
         assert_eq!(hook.id, "7");
         assert!(!hook.is_outgoing());
         assert!(serde_json::from_value::<ObservedHook>(json!({"id": null})).is_err());
+    }
+
+    #[test]
+    fn a_hook_listed_twice_is_kept_once() {
+        let hook = |id: &str, name: &str| -> ObservedHook {
+            serde_json::from_value(json!({"id": id, "name": name})).expect("hook")
+        };
+        let listed = vec![
+            hook("a", "1"),
+            hook("b", "2"),
+            hook("a", "3"),
+            hook("c", "4"),
+        ];
+        let names: Vec<_> = each_once(listed)
+            .into_iter()
+            .map(|h| (h.id, h.name.unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("a".to_string(), "1".to_string()),
+                ("b".into(), "2".into()),
+                ("c".into(), "4".into())
+            ]
+        );
     }
 
     #[test]

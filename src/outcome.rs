@@ -26,7 +26,8 @@ pub enum HookResult {
     WouldCreate,
     WouldUpdate,
     WouldDelete,
-    /// `check`: present and correct, but its latest delivery failed.
+    /// `check`: present and correct, but its latest delivery with a commit failed and
+    /// no later delivery of its pipeline succeeded.
     Failing,
     Failed,
 }
@@ -103,13 +104,41 @@ impl HookOutcome {
         self.error = Some(error);
     }
 
-    /// Records what the delivery log says; a correct hook whose latest delivery
-    /// failed is `Failing` (statuses do not arrive: that is drift too).
+    /// Applies `redact` to every text of this hook a report shows that came from the
+    /// server: its error, and its differences' values (a hook made by hand may hold a
+    /// known secret anywhere).
+    pub fn redact(&mut self, redact: &dyn Fn(&str) -> String) {
+        self.error = self.error.as_ref().map(|e| e.map_text(redact));
+        for d in &mut self.differences {
+            d.observed = map_strings(&d.observed, redact);
+            d.desired = map_strings(&d.desired, redact);
+        }
+    }
+
+    /// Records what the delivery log says; a correct hook whose latest delivery with a
+    /// commit failed, with none of its pipeline succeeding since, is `Failing`
+    /// (statuses do not arrive: that is drift too, though no write fixes it).
     pub fn record_delivery(&mut self, delivery: Option<DeliveryHealth>) {
         if self.result == HookResult::Ok && delivery.as_ref().is_some_and(|d| d.failing) {
             self.result = HookResult::Failing;
         }
         self.delivery = delivery;
+    }
+}
+
+/// `value` with `f` applied to every string in it (object keys kept).
+fn map_strings(value: &serde_json::Value, f: &dyn Fn(&str) -> String) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(f(s)),
+        Value::Array(items) => Value::Array(items.iter().map(|v| map_strings(v, f)).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), map_strings(v, f)))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 

@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::hook::{
     DesiredHook, Event, NormalizedBody, NormalizedHeader, NormalizedHook, ObservedHook,
 };
+use crate::providers;
 
 /// What part of a hook a [`Difference`] is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,7 +57,8 @@ impl fmt::Display for Field {
     }
 }
 
-/// One field that differs between the observed and the desired hook.
+/// One field that differs between the observed and the desired hook. Its values are
+/// for reports, and hold nothing that looks like a secret (see [`redact`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
     pub field: Field,
@@ -106,7 +108,9 @@ pub struct Identity<'a> {
 }
 
 impl Identity<'_> {
-    /// The event `hook` is ours for, if it is ours at all.
+    /// The event `hook` is ours for, if it is ours at all. The status it names is read
+    /// as the provider reads it: the identity field, else an alias the provider also
+    /// takes (GitLab's `context` for `name`).
     pub fn event_of(&self, hook: &ObservedHook) -> Option<Event> {
         if !hook.is_outgoing() {
             return None;
@@ -116,7 +120,20 @@ impl Identity<'_> {
         };
         let event = Event::from_name(event)?;
         let body = hook.request_body();
-        (body.get(self.field).and_then(Value::as_str) == Some(self.value)).then_some(event)
+        (providers::status_name(&body, self.field) == Some(self.value)).then_some(event)
+    }
+
+    /// Our hooks for `event`, each once (a list may repeat a hook: pages read one after
+    /// another shift under concurrent writes), oldest first.
+    fn ours<'h>(&self, observed: &'h [ObservedHook], event: Event) -> Vec<&'h ObservedHook> {
+        let mut ours: Vec<&ObservedHook> = Vec::new();
+        for hook in observed.iter().filter(|h| self.event_of(h) == Some(event)) {
+            if !ours.iter().any(|h| h.id == hook.id) {
+                ours.push(hook);
+            }
+        }
+        ours.sort_by(|a, b| oldest_first(a, b));
+        ours
     }
 }
 
@@ -131,11 +148,7 @@ pub fn plan(
         .iter()
         .map(|want| {
             let normalized = want.normalized();
-            let mut candidates: Vec<&ObservedHook> = observed
-                .iter()
-                .filter(|h| identity.event_of(h) == Some(want.event))
-                .collect();
-            candidates.sort_by(|a, b| oldest_first(a, b));
+            let mut candidates = identity.ours(observed, want.event);
             // Keep the one already correct, else repair the oldest.
             let chosen = candidates
                 .iter()
@@ -184,11 +197,7 @@ pub fn plan_removal(
     events
         .iter()
         .map(|event| {
-            let mut ours: Vec<&ObservedHook> = observed
-                .iter()
-                .filter(|h| identity.event_of(h) == Some(*event))
-                .collect();
-            ours.sort_by(|a, b| oldest_first(a, b));
+            let ours = identity.ours(observed, *event);
             (*event, ours.iter().map(|h| h.id.clone()).collect())
         })
         .collect()
@@ -201,8 +210,18 @@ fn oldest_first(a: &ObservedHook, b: &ObservedHook) -> std::cmp::Ordering {
 }
 
 /// Field-by-field differences between two normalized hooks; body keys and headers
-/// are compared one by one so a report can say exactly what changed.
+/// are compared one by one so a report can say exactly what changed. The values are
+/// compared as they are, then [`redact`]ed: a hook made by hand may carry a token.
 pub fn differences(observed: &NormalizedHook, desired: &NormalizedHook) -> Vec<Difference> {
+    let mut found = raw_differences(observed, desired);
+    for d in &mut found {
+        d.observed = redact(&d.field, &d.observed);
+        d.desired = redact(&d.field, &d.desired);
+    }
+    found
+}
+
+fn raw_differences(observed: &NormalizedHook, desired: &NormalizedHook) -> Vec<Difference> {
     let mut out = Vec::new();
     let mut compare = |field: Field, o: Value, d: Value| {
         if o != d {
@@ -251,6 +270,103 @@ pub fn differences(observed: &NormalizedHook, desired: &NormalizedHook) -> Vec<D
         _ => {}
     }
     out
+}
+
+/// What reports show in place of a value that may be a secret.
+pub const REDACTED: &str = "(redacted)";
+
+/// Whether a name (a query parameter, a header, a body field) looks like it holds a
+/// secret.
+pub fn secret_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "token",
+        "key",
+        "secret",
+        "password",
+        "passwd",
+        "signature",
+        "auth",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+/// `value` of `field` as a report may show it: a header's value, and a body field's
+/// whose name looks secret, become [`REDACTED`] (absent stays `null`); anything else
+/// has its secret-looking object fields and URL parts redacted ([`redact_value`]).
+pub fn redact(field: &Field, value: &Value) -> Value {
+    let whole = match field {
+        Field::Header(_) => true,
+        Field::BodyField(name) => secret_name(name),
+        _ => false,
+    };
+    match value {
+        Value::Null => Value::Null,
+        _ if whole => Value::String(REDACTED.to_owned()),
+        _ => redact_value(value),
+    }
+}
+
+/// `value` with what looks secret replaced by [`REDACTED`], at any depth: object fields
+/// whose names look secret, and in strings the query parameters whose names look
+/// secret and the user information of a URL (`https://user:token@host`).
+pub fn redact_value(value: &Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(redact_text(s)),
+        Value::Array(items) => Value::Array(items.iter().map(redact_value).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| {
+                    let v = if secret_name(k) && !v.is_null() {
+                        Value::String(REDACTED.to_owned())
+                    } else {
+                        redact_value(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// A string with a URL's user information and its secret-looking query parameters
+/// redacted; a string that is a bare query (`a=1&token=x`, no spaces) too.
+fn redact_text(s: &str) -> String {
+    let s = redact_user_info(s);
+    let (head, query) = match s.split_once('?') {
+        Some((head, query)) => (format!("{head}?"), query.to_owned()),
+        None if s.contains('=') && !s.contains(char::is_whitespace) => (String::new(), s),
+        None => return s,
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((q, f)) => (q.to_owned(), format!("#{f}")),
+        None => (query, String::new()),
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if secret_name(name) => format!("{name}={REDACTED}"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{head}{}{fragment}", pairs.join("&"))
+}
+
+/// `scheme://user:password@host/...` with `user:password` redacted.
+fn redact_user_info(s: &str) -> String {
+    let Some(start) = s.find("://").map(|i| i + 3) else {
+        return s.to_owned();
+    };
+    let authority_end = s[start..]
+        .find(['/', '?', '#'])
+        .map_or(s.len(), |i| start + i);
+    match s[start..authority_end].rfind('@') {
+        Some(at) => format!("{}{REDACTED}{}", &s[..start], &s[start + at..]),
+        None => s.to_owned(),
+    }
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Value {
@@ -421,7 +537,93 @@ mod tests {
         let secret: Vec<bool> = found.iter().map(|d| d.field.is_secret()).collect();
         assert_eq!(secret, vec![false, false, true, true, false]);
         assert_eq!(found[3].desired, Value::Null);
+        // A header's value is never kept, even in the difference.
+        assert_eq!(found[3].observed, json!(REDACTED));
         assert_eq!(found[4].observed, json!("not json"));
+    }
+
+    #[test]
+    fn secret_looking_values_are_redacted_at_any_depth() {
+        let want = all();
+        let mut by_hand = observed("h", "2026", &want[0]);
+        by_hand.target_url = Some(
+            "https://bot:pw1@api.github.com/repos/o/r/statuses/x?access_token=t0k&page=2#top"
+                .into(),
+        );
+        by_hand.settings = Some(json!({
+            "request_headers": [{"name": "Accept", "value": "application/vnd.github+json"}],
+            "request_body": {
+                "state": "pending", "context": "ci/x", "description": "d",
+                "api_key": "k3y",
+                "link": "https://ci.example/x?private_token=p4t&run=1",
+                "extra": {"auth": {"user": "u"}, "list": [{"Signature": "s1g"}, "a=1&secret=s3c"]},
+                "note": "a description = plain text, kept",
+            },
+        }));
+        let found = differences(&by_hand.normalized(), &want[0].normalized());
+        let shown = serde_json::to_string(
+            &found
+                .iter()
+                .map(|d| (d.field.to_string(), d.observed.clone()))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default();
+        for secret in ["pw1", "t0k", "k3y", "p4t", "\"u\"", "s1g", "s3c"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        for kept in [
+            "https://(redacted)@api.github.com/repos/o/r/statuses/x?access_token=(redacted)&page=2#top",
+            "https://ci.example/x?private_token=(redacted)&run=1",
+            "a=1&secret=(redacted)",
+            "a description = plain text, kept",
+        ] {
+            assert!(shown.contains(kept), "no {kept} in {shown}");
+        }
+        let api_key = found
+            .iter()
+            .find(|d| d.field == Field::BodyField("api_key".into()));
+        assert_eq!(
+            api_key.map(|d| (d.observed.clone(), d.desired.clone())),
+            Some((json!(REDACTED), Value::Null))
+        );
+    }
+
+    #[test]
+    fn a_hook_listed_twice_is_one_hook_never_deleted_as_its_own_copy() {
+        let want = all();
+        let hook = observed("h0", "2026", &want[0]);
+        let seen = [hook.clone(), observed("h1", "2026", &want[1]), hook];
+        let steps = plan(&want, &seen, ID, Options::default());
+        assert_eq!(
+            steps[0].decision,
+            Decision::Keep {
+                hook_id: "h0".into()
+            }
+        );
+        assert!(steps[0].delete.is_empty() && steps[0].duplicates.is_empty());
+        let removal = plan_removal(&Event::ALL, &seen, ID);
+        assert_eq!(removal[0].1, vec!["h0".to_string()]);
+    }
+
+    #[test]
+    fn gitlab_hooks_naming_the_status_by_context_are_ours() {
+        let gitlab = Identity {
+            field: "name",
+            value: "ci/x",
+        };
+        let mut want = desired(Event::Failed);
+        want.body = json!({"state": "failed", "name": "ci/x"});
+        let mut by_context = observed("g", "1", &want);
+        by_context.settings = Some(json!({"request_body": {"state": "failed", "context": "ci/x"}}));
+        assert_eq!(gitlab.event_of(&by_context), Some(Event::Failed));
+        let mut named_otherwise = by_context.clone();
+        named_otherwise.settings =
+            Some(json!({"request_body": {"name": "other", "context": "ci/x"}}));
+        assert_eq!(gitlab.event_of(&named_otherwise), None);
+        // GitHub's `context` has no alias: `name` does not make a hook ours.
+        let mut named = by_context;
+        named.settings = Some(json!({"request_body": {"name": "ci/x"}}));
+        assert_eq!(ID.event_of(&named), None);
     }
 
     #[test]

@@ -399,7 +399,7 @@ fn redact_outcomes(
             *w = secrets.redact(w);
         }
         for h in &mut p.hooks {
-            h.error = h.error.as_ref().map(|e| e.map_text(&redact));
+            h.redact(&redact);
         }
     }
 }

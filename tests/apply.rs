@@ -48,6 +48,7 @@ fn first_run_creates_the_three_status_hooks_exactly_as_github_needs_them() {
                 {"name": "Accept", "value": "application/vnd.github+json"},
                 {"name": "X-GitHub-Api-Version", "value": "2022-11-28"},
                 {"name": "User-Agent", "value": "devopness-status-hooks"},
+                {"name": "Content-Type", "value": "application/json"},
             ])
         );
         let body = body_of(hook);
@@ -240,6 +241,60 @@ fn more_than_a_hundred_unrelated_hooks_are_paged_through_and_left_alone() {
     fake.clear_requests();
     assert_eq!(apply(&fake, "3", &[]).output("unchanged"), "3");
     assert!(writes(&fake).is_empty());
+}
+
+/// Pages are read one after another: a hook created concurrently ahead of the next
+/// page shifts it, and the previous page's last hook is listed again. That is one hook,
+/// not two: nothing is deleted, nothing reported as a duplicate.
+#[test]
+fn a_hook_listed_again_on_the_next_page_is_one_hook_and_never_deleted() {
+    let fake = fake_with(&[3]);
+    for i in 0..99 {
+        fake.insert_hook(
+            3,
+            json!({
+                "name": format!("slack {i}"),
+                "action_type": "deploy",
+                "target_url": "https://hooks.slack.com/services/x",
+                "trigger_when": {"events": ["action.started"]},
+                "settings": {"request_body": {"text": "deploy", "context": "other/context"}},
+            }),
+        );
+    }
+    assert_eq!(apply(&fake, "3", &[]).output("created"), "3");
+    // The action.started hook is the 100th: the last of page 1, and again first of page 2.
+    let started = fake.hooks(3)[99].clone();
+    assert_eq!(started["trigger_when"]["events"], json!(["action.started"]));
+    let shift = || {
+        Fault::once(FaultKind::ShiftedPage)
+            .times(2)
+            .method("GET")
+            .path_contains("/pipelines/3/hooks")
+    };
+    for mode in ["apply", "check"] {
+        fake.clear_requests();
+        fake.inject(shift());
+        let run = apply(&fake, "3", &[("mode", mode), ("check-deliveries", "false")]);
+        assert_eq!(run.code, 0, "{mode}: {}", show(&run));
+        assert_eq!(run.output("duplicates"), "0", "{mode}: {}", run.stdout);
+        assert_eq!(run.output("deleted"), "0", "{mode}");
+        assert!(writes(&fake).is_empty(), "{mode}: {:?}", writes(&fake));
+        let entry = run
+            .hooks()
+            .into_iter()
+            .find(|h| h["event"] == "action.started")
+            .expect("an entry for action.started");
+        assert_eq!(entry["hook_id"], started["id"], "{mode}");
+        assert!(entry.get("duplicates").is_none(), "{mode}: {entry}");
+        // The fault was served: page 2 did repeat the hook.
+        let pages: Vec<_> = fake
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "GET" && r.path == "/pipelines/3/hooks")
+            .collect();
+        assert_eq!(pages.len(), 2, "{mode}");
+    }
+    assert_eq!(fake.hooks(3).len(), 102);
 }
 
 #[test]

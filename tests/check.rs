@@ -180,7 +180,7 @@ fn failing_deliveries_are_diagnosed_and_count_as_drift() {
         .is_some_and(|c| c.contains("statuses")));
     assert!(result_of(&run, 1, "action.failed")["delivery"]["cause"]
         .as_str()
-        .is_some_and(|c| c.contains("commit hash")));
+        .is_some_and(|c| c.contains(REPO) && c.contains(&FakeDevopness::commit_of(2))));
     assert!(result_of(&run, 1, "action.completed")["delivery"]["cause"]
         .as_str()
         .is_some_and(|c| c.contains("body")));
@@ -206,6 +206,149 @@ fn failing_deliveries_are_diagnosed_and_count_as_drift() {
         .requests()
         .iter()
         .all(|r| !r.path.ends_with("/requests")));
+}
+
+fn notices(run: &RunResult) -> Vec<&str> {
+    run.stdout
+        .lines()
+        .filter(|l| l.starts_with("::notice"))
+        .collect()
+}
+
+fn warnings(run: &RunResult) -> Vec<&str> {
+    run.stdout
+        .lines()
+        .filter(|l| l.starts_with("::warning"))
+        .collect()
+}
+
+/// A deploy started by hand carries no commit: its status URL has no SHA and the
+/// provider answers 404. That says nothing about the hooks: ignored, with a note.
+#[test]
+fn a_deploy_started_by_hand_is_ignored_with_a_note() {
+    let fake = in_sync(&[1]);
+    for event in ["action.started", "action.failed"] {
+        fake.add_delivery_without_commit(&id_of(&hook_of(&fake, 1, event)), 404, 2);
+    }
+    let run = check(&fake, "1", &[]);
+    assert_eq!(run.code, 0, "{}", show(&run));
+    assert_eq!(
+        (run.output("drift"), run.output("unhealthy")),
+        ("false", "0")
+    );
+    let started = result_of(&run, 1, "action.started");
+    assert_eq!(started["result"], "ok");
+    // Judged by its latest delivery that carried a commit.
+    assert_eq!(started["delivery"]["last_status"], 201);
+    assert_eq!(started["delivery"]["ignored"], 1);
+    assert_eq!(started["delivery"]["failing"], false);
+    assert_eq!(
+        result_of(&run, 1, "action.completed")["delivery"]["ignored"],
+        0
+    );
+    // Said as a note, never as a warning.
+    assert!(warnings(&run).is_empty(), "{}", run.stdout);
+    assert!(
+        notices(&run).iter().any(|n| n.contains("Pipeline 1")
+            && n.contains("2 deliveries")
+            && n.contains("by hand")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.summary.contains("**In sync**"), "{}", run.summary);
+    assert!(
+        run.summary.contains("> **Note**: 2 deliveries"),
+        "{}",
+        run.summary
+    );
+}
+
+/// A failure followed by a later successful delivery of the same pipeline, by any of its
+/// three hooks, is stale: the credential works again.
+#[test]
+fn a_failure_the_pipeline_delivered_past_is_stale() {
+    let fake = in_sync(&[1]);
+    let hook = |event| id_of(&hook_of(&fake, 1, event));
+    // Deploy 2: the provider refused the token on start and on failure...
+    fake.add_delivery(&hook("action.started"), 401, 2);
+    fake.add_delivery(&hook("action.failed"), 401, 2);
+    // ... the source provider was reconnected, and deploy 3 went through.
+    fake.add_delivery(&hook("action.started"), 201, 3);
+    fake.add_delivery(&hook("action.completed"), 201, 3);
+    let run = check(&fake, "1", &[]);
+    assert_eq!(run.code, 0, "{}", show(&run));
+    assert_eq!(run.output("unhealthy"), "0");
+    let failed = result_of(&run, 1, "action.failed");
+    assert_eq!(failed["result"], "ok");
+    assert_eq!(failed["delivery"]["last_status"], 401);
+    assert_eq!(failed["delivery"]["failing"], false);
+    assert_eq!(failed["delivery"]["stale"], true);
+    assert!(warnings(&run).is_empty(), "{}", run.stdout);
+    assert!(run.summary.contains("**In sync**"), "{}", run.summary);
+}
+
+/// The pipeline's latest delivery with a commit failed: unhealthy, and drift for the
+/// exit status; but no write can fix it, so its advice names what to do elsewhere and
+/// never suggests apply.
+#[test]
+fn a_current_credential_failure_is_unhealthy_and_its_fix_is_outside_this_action() {
+    let fake = in_sync(&[1]);
+    let hook = |event| id_of(&hook_of(&fake, 1, event));
+    fake.add_delivery(&hook("action.started"), 401, 2);
+    fake.add_delivery(&hook("action.failed"), 401, 2);
+    let run = check(&fake, "1", &[]);
+    assert_eq!(run.code, 2, "{}", show(&run));
+    assert_eq!(run.output("unhealthy"), "2");
+    let started = result_of(&run, 1, "action.started");
+    assert_eq!(started["result"], "failing");
+    assert_eq!(started["delivery"]["stale"], false);
+    let cause = started["delivery"]["cause"].as_str().unwrap_or_default();
+    assert!(
+        cause.contains("reconnect the source provider in Devopness")
+            && cause.contains("outside this action"),
+        "{cause}"
+    );
+    // Its completed hook last succeeded: it is not failing, the pipeline is.
+    assert_eq!(result_of(&run, 1, "action.completed")["result"], "ok");
+    assert!(
+        run.summary
+            .contains("reconnect the source provider in Devopness"),
+        "{}",
+        run.summary
+    );
+    for (what, text) in [("summary", &run.summary), ("log", &run.stdout)] {
+        assert!(
+            !text.to_lowercase().contains("apply"),
+            "the {what} suggests apply for a failing delivery:\n{text}"
+        );
+    }
+}
+
+/// A 404 or 422 to a status request that carried a commit: the advice names the
+/// repository the statuses go to and the commit, and asks whether it is the
+/// application's repository.
+#[test]
+fn a_rejected_commit_names_the_repository_and_the_commit() {
+    let fake = in_sync(&[1]);
+    let hook = |event| id_of(&hook_of(&fake, 1, event));
+    fake.add_delivery(&hook("action.started"), 404, 5);
+    fake.add_delivery(&hook("action.failed"), 422, 5);
+    let run = check(&fake, "1", &[]);
+    assert_eq!(run.code, 2, "{}", show(&run));
+    let commit = FakeDevopness::commit_of(5);
+    for event in ["action.started", "action.failed"] {
+        let cause = result_of(&run, 1, event)["delivery"]["cause"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            cause.contains(&format!("`{REPO}`"))
+                && cause.contains(&commit)
+                && cause.contains("the application's repository"),
+            "{event}: {cause}"
+        );
+        assert!(!cause.contains("apply"), "{cause}");
+    }
 }
 
 #[test]
@@ -239,14 +382,135 @@ fn a_pipeline_without_a_commit_hash_variable_is_warned_about() {
     fake.insert_incoming_hook(1, json!([{"name": "source_ref", "path": "pull_request.head.ref", "type": "string", "required": false}]));
     let run = apply(&fake, "1", &[]);
     assert_eq!(run.code, 0);
+    let warning = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("::warning title=Pipeline 1::") && l.contains("commit_hash"))
+        .unwrap_or_else(|| panic!("no commit_hash warning:\n{}", run.stdout));
+    // A push has no pull request: the hint names the push's commit too.
     assert!(
-        run.stdout
-            .lines()
-            .any(|l| l.starts_with("::warning title=Pipeline 1::") && l.contains("commit_hash")),
+        warning.contains("`after`")
+            && warning.contains("`head_commit.id`")
+            && warning.contains("`pull_request.head.sha`"),
+        "{warning}"
+    );
+    assert!(run.summary.contains("**Warning**"));
+
+    // GitLab names its own push and merge request fields.
+    let run = apply(
+        &fake,
+        "1",
+        &[("provider", "gitlab"), ("repository", "group/app")],
+    );
+    assert_eq!(run.code, 0, "{}", show(&run));
+    let warning = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("::warning title=Pipeline 1::") && l.contains("commit_hash"))
+        .unwrap_or_else(|| panic!("no commit_hash warning:\n{}", run.stdout));
+    assert!(
+        warning.contains("`checkout_sha`")
+            && warning.contains("`object_attributes.last_commit.id`")
+            && !warning.contains("pull_request.head.sha"),
+        "{warning}"
+    );
+}
+
+const URL_SECRET: &str = "ghp_urlSECRET0a1b2c3d";
+const LINK_SECRET: &str = "glpat-linkSECRET4e5f";
+const HEADER_SECRET: &str = "hdrSECRET6a7b8c9d";
+const BODY_SECRET: &str = "bodySECRET0e1f2a3b";
+const NESTED_SECRET: &str = "nestedSECRET4c5d6e";
+
+/// A hook made by hand with tokens in its URL, a header, its body and its link.
+fn hand_made_with_secrets(fake: &FakeDevopness, pipeline: u64) -> String {
+    let sha = "{{ action.triggered_from.hook_parsed_variables.commit_hash }}";
+    fake.insert_hook(
+        pipeline,
+        json!({
+            "name": "status by hand",
+            "action_type": "deploy",
+            "target_url": format!("https://api.github.com/repos/{REPO}/statuses/{sha}?access_token={URL_SECRET}"),
+            "trigger_when": {"events": ["action.started"]},
+            "settings": {
+                "request_headers": [
+                    {"name": "Authorization", "value": "Bearer {{ application.source_provider.access_token }}"},
+                    {"name": "X-Api-Key", "value": HEADER_SECRET},
+                ],
+                "request_body": {
+                    "state": "pending",
+                    "context": CONTEXT,
+                    "target_url": format!("https://ci.example/runs?private_token={LINK_SECRET}&run=1"),
+                    "token": BODY_SECRET,
+                    "extra": {"signing": {"password": NESTED_SECRET}},
+                },
+            },
+        }),
+    )
+}
+
+#[test]
+fn secrets_in_an_adopted_hooks_old_values_are_never_printed() {
+    use fake_github::FakeGitHub;
+    const GH_TOKEN: &str = "ghs_issue_token_5e6f7a";
+    let fake = fake_with(&[1]);
+    let hand_made = hand_made_with_secrets(&fake, 1);
+    let github = FakeGitHub::start(GH_TOKEN);
+    github.add_repo("octo-org", "my-app");
+    let secrets = [
+        URL_SECRET,
+        LINK_SECRET,
+        HEADER_SECRET,
+        BODY_SECRET,
+        NESTED_SECRET,
+    ];
+    let leaked = |what: &str, text: &str| {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{what} shows {secret}:\n{text}");
+        }
+    };
+
+    let run = check_with_drift_issue(&fake, 1, (&github.base_url(), GH_TOKEN), &[], &[]);
+    assert_eq!(run.code, 2, "{}", show(&run));
+    let started = result_of(&run, 1, "action.started");
+    assert_eq!(started["result"], "drifted");
+    assert_eq!(started["hook_id"], hand_made.as_str());
+    leaked("check", &run.everything_written());
+    let issues = github.issues("octo-org", "my-app");
+    assert_eq!(issues.len(), 1);
+    leaked("the drift issue", &issues[0].to_string());
+    // What differs is still said, the secret part redacted.
+    assert!(
+        run.summary.contains("?access_token=(redacted)"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains("private_token=(redacted)&amp;run=1"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary
+            .contains("`body.token`: (redacted) &rarr; (absent)"),
+        "{}",
+        run.summary
+    );
+
+    let run = apply(&fake, "1", &[]);
+    assert_eq!(run.code, 0, "{}", show(&run));
+    assert_eq!(run.output("updated"), "1");
+    assert!(
+        run.stdout.contains("access_token=(redacted)"),
         "{}",
         run.stdout
     );
-    assert!(run.summary.contains("**Warning**"));
+    leaked("apply", &run.everything_written());
+    // Repaired: the hook holds none of them any more.
+    leaked(
+        "the repaired hook",
+        &hook_of(&fake, 1, "action.started").to_string(),
+    );
 }
 
 #[test]

@@ -29,6 +29,8 @@ fn the_rendered_request_is_a_valid_bitbucket_status() {
             r.header("Authorization"),
             Some("Bearer sample-provider-token")
         );
+        // Declared, so that the provider need not guess the body's type.
+        assert_eq!(r.header("Content-Type"), Some("application/json"));
         let body = r.body.as_object().expect("object");
         for key in body.keys() {
             assert!(

@@ -53,6 +53,8 @@ fn the_rendered_request_is_a_valid_github_status() {
             r.header("Authorization"),
             Some("Bearer sample-provider-token")
         );
+        // Declared, so that the provider need not guess the body's type.
+        assert_eq!(r.header("Content-Type"), Some("application/json"));
         assert_eq!(r.header("Accept"), Some("application/vnd.github+json"));
         assert_eq!(r.header("X-GitHub-Api-Version"), Some("2022-11-28"));
         assert!(r.header("User-Agent").is_some_and(|u| !u.is_empty()));

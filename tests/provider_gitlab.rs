@@ -30,6 +30,8 @@ fn the_rendered_request_is_a_valid_gitlab_status() {
             r.header("Authorization"),
             Some("Bearer sample-provider-token")
         );
+        // Declared, so that the provider need not guess the body's type.
+        assert_eq!(r.header("Content-Type"), Some("application/json"));
         let body = r.body.as_object().expect("object");
         for (key, value) in body {
             assert!(
@@ -87,6 +89,75 @@ fn hand_made_hooks_are_adopted_and_drift_repaired() {
         },
     });
     assert_adoption_and_drift("gitlab", INPUTS, "name", hand_made);
+}
+
+/// GitLab takes `context` as well as `name` for the status name (`name` wins when both
+/// are given): a hook made by hand with `context` is the same status, adopted and
+/// repaired, not duplicated.
+#[test]
+fn a_hand_made_hook_naming_the_status_by_context_is_adopted() {
+    let fake = fake_with(&[1]);
+    let by_context = |event: &str, state: &str| {
+        json!({
+            "name": format!("GitLab {state}"),
+            "action_type": "deploy",
+            "target_url": "https://gitlab.com/api/v4/projects/my-group%2Fsub%2Fmy-app/statuses/{{ action.triggered_from.hook_parsed_variables.commit_hash }}",
+            "trigger_when": {"events": [event]},
+            "settings": {
+                "request_headers": [{"name": "PRIVATE-TOKEN", "value": "{{ application.source_provider.access_token }}"}],
+                "request_body": {"state": state, "context": "ci/devopness(build)"},
+            },
+        })
+    };
+    let adopted = fake.insert_hook(1, by_context("action.failed", "failed"));
+    // `name` wins over `context`: this one names another status, and is not ours.
+    let mut other = by_context("action.started", "running");
+    other["settings"]["request_body"]["name"] = json!("someone/else");
+    let other = fake.insert_hook(1, other);
+    let mut inputs = vec![("provider", "gitlab")];
+    inputs.extend_from_slice(INPUTS);
+
+    let check = apply(
+        &fake,
+        "1",
+        &[inputs.as_slice(), &[("mode", "check")]].concat(),
+    );
+    assert_eq!(check.code, 2, "{}", show(&check));
+    assert_eq!(
+        (check.output("missing"), check.output("drifted")),
+        ("2", "1"),
+        "{}",
+        check.stdout
+    );
+
+    let run = apply(&fake, "1", &inputs);
+    assert_eq!(run.code, 0, "{}", show(&run));
+    assert_eq!(
+        (run.output("created"), run.output("updated")),
+        ("2", "1"),
+        "{}",
+        run.stdout
+    );
+    let failed = run
+        .hooks()
+        .into_iter()
+        .find(|h| h["event"] == "action.failed")
+        .expect("an entry for action.failed");
+    assert_eq!(failed["hook_id"], adopted.as_str());
+    assert_eq!(failed["result"], "updated");
+    let hooks = fake.hooks(1);
+    assert_eq!(hooks.len(), 4, "{hooks:#?}");
+    assert!(hooks.iter().any(|h| h["id"] == other.as_str()));
+    let repaired = hooks
+        .iter()
+        .find(|h| h["id"] == adopted.as_str())
+        .expect("the adopted hook");
+    assert_eq!(body_of(repaired)["name"], "ci/devopness(build)");
+
+    fake.clear_requests();
+    let again = apply(&fake, "1", &inputs);
+    assert_eq!(again.output("unchanged"), "3");
+    assert!(writes(&fake).is_empty());
 }
 
 #[test]

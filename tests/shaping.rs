@@ -24,7 +24,11 @@ fn extra_headers_are_added_and_their_values_never_printed() {
         .unwrap_or_default()
         .to_owned();
     fake.edit_hook(&id, |h| {
-        h["settings"]["request_headers"][4]["value"] = json!("old-value")
+        let headers = h["settings"]["request_headers"].as_array_mut();
+        let proxy = headers.and_then(|a| a.iter_mut().find(|x| x["name"] == "X-Proxy-Auth"));
+        if let Some(header) = proxy {
+            header["value"] = json!("old-value");
+        }
     });
     let run = apply(&fake, "1", &[("extra-headers", headers.as_str())]);
     assert_eq!(run.output("updated"), "1");

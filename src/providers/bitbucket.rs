@@ -3,7 +3,10 @@
 
 use serde_json::json;
 
-use super::{LimitError, Provider, Setting, StatusRequest, StatusSettings, SHA, TOKEN};
+use super::{
+    content_type, segment_after, CommitFields, LimitError, Provider, Setting, StatusRequest,
+    StatusSettings, SHA, TOKEN,
+};
 use crate::hook::{Event, Header};
 
 pub struct Bitbucket;
@@ -46,6 +49,22 @@ impl Provider for Bitbucket {
         "key"
     }
 
+    fn commit_fields(&self) -> CommitFields {
+        CommitFields {
+            request: "pull request",
+            push: &["push.changes[0].new.target.hash"],
+            pull_request: "pullrequest.source.commit.hash",
+        }
+    }
+
+    fn commit_in_url<'u>(&self, url: &'u str) -> Option<&'u str> {
+        segment_after(url, "commit")
+    }
+
+    fn token_needs(&self) -> &'static str {
+        "access to the repository; and only the status's creator (or a repository admin) may overwrite it, so all three hooks must post with the same credential"
+    }
+
     fn check_limits(&self, settings: &StatusSettings) -> Vec<LimitError> {
         if settings.context.chars().count() > KEY_LIMIT {
             vec![LimitError {
@@ -68,7 +87,10 @@ impl Provider for Bitbucket {
                 "{}/repositories/{}/commit/{SHA}/statuses/build",
                 settings.api_url, settings.repository
             ),
-            headers: vec![Header::new("Authorization", &format!("Bearer {TOKEN}"))],
+            headers: vec![
+                Header::new("Authorization", &format!("Bearer {TOKEN}")),
+                content_type(),
+            ],
             body: json!({
                 "key": settings.context,
                 "state": state,

@@ -3,7 +3,10 @@
 
 use serde_json::json;
 
-use super::{LimitError, Provider, Setting, StatusRequest, StatusSettings, SHA, TOKEN};
+use super::{
+    content_type, segment_after, CommitFields, LimitError, Provider, Setting, StatusRequest,
+    StatusSettings, SHA, TOKEN,
+};
 use crate::hook::{Event, Header};
 
 pub struct GitHub;
@@ -54,6 +57,22 @@ impl Provider for GitHub {
         "context"
     }
 
+    fn commit_fields(&self) -> CommitFields {
+        CommitFields {
+            request: "pull request",
+            push: &["after", "head_commit.id"],
+            pull_request: "pull_request.head.sha",
+        }
+    }
+
+    fn commit_in_url<'u>(&self, url: &'u str) -> Option<&'u str> {
+        segment_after(url, "statuses")
+    }
+
+    fn token_needs(&self) -> &'static str {
+        "commit-status write access (a fine-grained token: \"Commit statuses: write\"; a classic token: repo:status)"
+    }
+
     fn check_limits(&self, settings: &StatusSettings) -> Vec<LimitError> {
         Event::ALL
             .into_iter()
@@ -83,6 +102,7 @@ impl Provider for GitHub {
                 Header::new("Accept", "application/vnd.github+json"),
                 Header::new("X-GitHub-Api-Version", "2022-11-28"),
                 Header::new("User-Agent", "devopness-status-hooks"),
+                content_type(),
             ],
             body: json!({
                 "state": state,

@@ -3,7 +3,10 @@
 
 use serde_json::json;
 
-use super::{LimitError, Provider, Setting, StatusRequest, StatusSettings, SHA, SOURCE_REF, TOKEN};
+use super::{
+    content_type, segment_after, CommitFields, LimitError, Provider, Setting, StatusRequest,
+    StatusSettings, SHA, SOURCE_REF, TOKEN,
+};
 use crate::hook::{Event, Header};
 
 pub struct GitLab;
@@ -63,6 +66,27 @@ impl Provider for GitLab {
         "name"
     }
 
+    /// GitLab reads `context` as the status name when `name` is absent.
+    fn identity_aliases(&self) -> &'static [&'static str] {
+        &["context"]
+    }
+
+    fn commit_fields(&self) -> CommitFields {
+        CommitFields {
+            request: "merge request",
+            push: &["checkout_sha"],
+            pull_request: "object_attributes.last_commit.id",
+        }
+    }
+
+    fn commit_in_url<'u>(&self, url: &'u str) -> Option<&'u str> {
+        segment_after(url, "statuses")
+    }
+
+    fn token_needs(&self) -> &'static str {
+        "the `api` scope, and a user with at least the Developer role on the project (Maintainer where the branch is protected)"
+    }
+
     fn takes_source_ref(&self) -> bool {
         true
     }
@@ -106,7 +130,10 @@ impl Provider for GitLab {
                 settings.api_url,
                 project_segment(&settings.repository)
             ),
-            headers: vec![Header::new("Authorization", &format!("Bearer {TOKEN}"))],
+            headers: vec![
+                Header::new("Authorization", &format!("Bearer {TOKEN}")),
+                content_type(),
+            ],
             body,
         }
     }

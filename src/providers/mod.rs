@@ -92,6 +92,23 @@ pub struct LimitError {
     pub message: String,
 }
 
+/// Where a provider's webhook payloads carry the commit, for the incoming hook's
+/// `commit_hash` variable: the push event's field(s) and the pull (merge) request's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitFields {
+    /// What the provider calls a pull request (`merge request` on GitLab).
+    pub request: &'static str,
+    /// The push event's commit (the first is the usual one).
+    pub push: &'static [&'static str],
+    /// The pull (merge) request's head commit.
+    pub pull_request: &'static str,
+}
+
+/// Every status request declares its body as JSON, so that no provider has to guess.
+pub fn content_type() -> Header {
+    Header::new("Content-Type", "application/json")
+}
+
 /// The request Devopness will send to the provider for one event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusRequest {
@@ -109,6 +126,20 @@ pub trait Provider: Sync {
     fn check_repository(&self, repository: &str) -> Result<(), String>;
     /// The body field that names the status (context, name or key): a hook's identity.
     fn identity_field(&self) -> &'static str;
+    /// Other body fields the provider also reads as the status's name when the identity
+    /// field is absent (GitLab: `context`).
+    fn identity_aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Where the provider's push and pull request payloads carry the commit.
+    fn commit_fields(&self) -> CommitFields;
+    /// The commit in a rendered status request URL: `Some("")` when the URL has the
+    /// provider's status shape with an empty commit (a deploy without a commit hash),
+    /// `None` when the URL does not have that shape at all.
+    fn commit_in_url<'u>(&self, url: &'u str) -> Option<&'u str>;
+    /// What the provider needs of the token that posts statuses, for advice when it
+    /// refuses it.
+    fn token_needs(&self) -> &'static str;
     /// Whether the status can also carry the branch (`gitlab-ref`).
     fn takes_source_ref(&self) -> bool {
         false
@@ -166,9 +197,97 @@ pub fn desired_hooks(provider: &dyn Provider, settings: &StatusSettings) -> Vec<
         .collect()
 }
 
-/// The status identity written in an observed hook's request body, if any.
+/// The status identity written in an observed hook's request body, if any: the identity
+/// field, else the first alias present (as the provider reads it).
 pub fn identity_of(provider: &dyn Provider, body: &Value) -> Option<String> {
-    body.get(provider.identity_field())
+    status_name(body, provider.identity_field()).map(str::to_owned)
+}
+
+/// The status a request body names, where `field` is a provider's identity field: that
+/// field, else (when it is absent) the first of the provider's aliases present.
+pub fn status_name<'b>(body: &'b Value, field: &str) -> Option<&'b str> {
+    let aliases = ALL
+        .iter()
+        .find(|p| p.identity_field() == field)
+        .map_or(&[][..], |p| p.identity_aliases());
+    std::iter::once(field)
+        .chain(aliases.iter().copied())
+        .find_map(|f| body.get(f))
         .and_then(Value::as_str)
-        .map(str::to_owned)
+}
+
+/// The path segment that follows the last `marker` segment of `url`'s path (the query
+/// and fragment left out): `Some("")` when there is none or it is empty, `None` when
+/// no segment is `marker`.
+pub(crate) fn segment_after<'u>(url: &'u str, marker: &str) -> Option<&'u str> {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let path = path.split_once("://").map_or(path, |(_, rest)| rest);
+    let segments: Vec<&str> = path.split('/').collect();
+    let at = segments.iter().rposition(|s| *s == marker)?;
+    Some(segments.get(at + 1).copied().unwrap_or(""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_commit_is_read_from_each_providers_status_url() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        for (provider, with, without) in [
+            (
+                GITHUB,
+                format!("https://api.github.com/repos/o/statuses/statuses/{sha}"),
+                "https://api.github.com/repos/o/statuses/statuses/".to_owned(),
+            ),
+            (
+                GITLAB,
+                format!("https://gitlab.com/api/v4/projects/g%2Fp/statuses/{sha}?x=1"),
+                "https://gitlab.com/api/v4/projects/g%2Fp/statuses".to_owned(),
+            ),
+            (
+                BITBUCKET,
+                format!("https://api.bitbucket.org/2.0/repositories/w/commit/commit/{sha}/statuses/build"),
+                "https://api.bitbucket.org/2.0/repositories/w/r/commit//statuses/build".to_owned(),
+            ),
+        ] {
+            assert_eq!(provider.commit_in_url(&with), Some(sha), "{with}");
+            assert_eq!(provider.commit_in_url(&without), Some(""), "{without}");
+            assert_eq!(provider.commit_in_url("https://hooks.example/x"), None);
+        }
+    }
+
+    #[test]
+    fn gitlab_reads_context_when_name_is_absent() {
+        let field = GITLAB.identity_field();
+        assert_eq!(status_name(&json!({"context": "c"}), field), Some("c"));
+        assert_eq!(
+            status_name(&json!({"name": "n", "context": "c"}), field),
+            Some("n")
+        );
+        // GitHub's identity field is `context`: it has no alias.
+        assert_eq!(
+            status_name(&json!({"name": "n"}), GITHUB.identity_field()),
+            None
+        );
+        assert_eq!(
+            identity_of(GITLAB, &json!({"context": "c"})).as_deref(),
+            Some("c")
+        );
+    }
+
+    #[test]
+    fn every_status_request_declares_json() {
+        for provider in ALL {
+            let request = provider.status_request(&StatusSettings::default(), Event::Failed);
+            assert!(
+                request.headers.contains(&content_type()),
+                "{}: {:?}",
+                provider.name(),
+                request.headers
+            );
+            assert!(provider.own_headers().iter().any(|h| h == "Content-Type"));
+        }
+    }
 }

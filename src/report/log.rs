@@ -49,6 +49,7 @@ pub fn lines(
         };
         out.extend(p.warnings.iter().cloned().map(warn));
         out.extend(p.hooks.iter().flat_map(problems).map(warn));
+        out.extend(super::ignored_note(p).map(|note| Line::Notice(format!("{title}: {note}"))));
         out.extend(errors(p).into_iter().map(|message| Line::Error {
             title: Some(title.clone()),
             message,
@@ -182,9 +183,9 @@ fn problems(h: &HookOutcome) -> Vec<String> {
     }
     if let Some(d) = h.delivery.as_ref().filter(|d| d.failing) {
         out.push(format!(
-            "the {event} hook's latest delivery failed ({}): {}",
+            "the {event} hook's latest delivery with a commit failed ({}), and none of the pipeline's succeeded since: {}",
             last_status(d),
-            d.cause.as_deref().unwrap_or("")
+            d.cause.as_ref().map(ToString::to_string).unwrap_or_default()
         ));
     }
     out

@@ -4,7 +4,9 @@
 
 use std::fmt::Write as _;
 
-use super::{counts, delivery_text, drift, pipelines_with_drift, shown, Counts, HooksOutput};
+use super::{
+    counts, delivery_text, drift, ignored_note, pipelines_with_drift, shown, Counts, HooksOutput,
+};
 use crate::inputs::{InputError, Mode, RunOptions};
 use crate::outcome::{ApplicationOutcome, Destination, HookOutcome, HookResult, PipelineOutcome};
 
@@ -25,11 +27,29 @@ pub fn md_cell(s: &str) -> String {
     out
 }
 
-/// What the user should do about one hook, in a few words.
+/// What the user should do about one hook, in a few words: about the hook itself, then
+/// about its failing deliveries (which no write fixes).
 fn advice(h: &HookOutcome, options: &RunOptions) -> String {
-    if let Some(d) = h.delivery.as_ref().filter(|d| d.failing) {
-        return d.cause.clone().unwrap_or_default();
+    let hook = hook_advice(h, options);
+    match (failing_cause(h), hook.is_empty()) {
+        (None, _) => hook,
+        (Some(cause), true) => cause,
+        (Some(cause), false) => format!("{hook}; its deliveries fail too: {cause}"),
     }
+}
+
+/// The cause of a hook's failing deliveries, in words.
+fn failing_cause(h: &HookOutcome) -> Option<String> {
+    let d = h.delivery.as_ref().filter(|d| d.failing)?;
+    Some(
+        d.cause
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    )
+}
+
+fn hook_advice(h: &HookOutcome, options: &RunOptions) -> String {
     match h.result {
         HookResult::Missing => "run in apply mode to create it".into(),
         HookResult::Drifted => "run in apply mode to repair it".into(),
@@ -196,12 +216,15 @@ fn destination(d: &Destination) -> String {
     )
 }
 
-/// One pipeline, under a heading of `level`: its warnings, then its error or its
-/// table and the details.
+/// One pipeline, under a heading of `level`: its warnings and notes, then its error or
+/// its table and the details.
 fn pipeline_section(md: &mut String, p: &PipelineOutcome, options: &RunOptions, level: &str) {
     let _ = writeln!(md, "{level} Pipeline {}\n", p.pipeline_id);
     for w in &p.warnings {
         let _ = writeln!(md, "> **Warning**: {}\n", md_cell(w));
+    }
+    if let Some(note) = ignored_note(p) {
+        let _ = writeln!(md, "> **Note**: {}\n", md_cell(&note));
     }
     if let Some(e) = &p.error {
         let _ = writeln!(md, "**Error**: {}\n", md_cell(&e.to_string()));

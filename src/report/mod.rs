@@ -204,7 +204,12 @@ pub fn outputs(
     ]
 }
 
-/// A value shown readably and briefly; header values are never shown (secrets).
+/// How much of a value a report shows: a status URL (API base, repository, and the
+/// 61-character commit template) must fit, query included.
+const SHOWN_LIMIT: usize = 200;
+
+/// A value shown readably and briefly; header values are never shown (secrets), and
+/// the values of differences come redacted (`plan::redact`).
 pub fn shown(field: &Field, value: &Value) -> String {
     if field.is_secret() {
         return if value.is_null() { "(absent)" } else { "(set)" }.to_owned();
@@ -214,25 +219,53 @@ pub fn shown(field: &Field, value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if text.chars().count() > 120 {
-        format!("{}...", text.chars().take(117).collect::<String>())
+    if text.chars().count() > SHOWN_LIMIT {
+        format!(
+            "{}...",
+            text.chars().take(SHOWN_LIMIT - 3).collect::<String>()
+        )
     } else {
         text
     }
 }
 
-/// What the delivery column says: the last answer and how many recent ones failed.
+/// What the delivery column says: the last answer to a delivery with a commit, how
+/// many recent ones failed, whether the failure is stale, and how many were ignored.
 pub fn delivery_text(h: &HookOutcome) -> Option<String> {
     let d = h.delivery.as_ref()?;
-    Some(format!(
-        "{}{}",
-        last_status(d),
-        if d.failed > 0 {
-            format!(" ({} of last {} failed)", d.failed, d.recent)
-        } else {
-            String::new()
-        }
-    ))
+    let judged = d.judged();
+    let mut text = if judged == 0 {
+        "none with a commit".to_owned()
+    } else {
+        last_status(d)
+    };
+    if d.failed > 0 {
+        text.push_str(&format!(" ({} of last {judged} failed)", d.failed));
+    }
+    if d.stale {
+        text.push_str(", stale: the pipeline delivered since");
+    }
+    if d.ignored > 0 {
+        text.push_str(&format!("; {} without a commit ignored", d.ignored));
+    }
+    Some(text)
+}
+
+/// The note when deliveries without a commit were ignored in a pipeline (never a
+/// warning: they say nothing about the hooks).
+pub fn ignored_note(p: &PipelineOutcome) -> Option<String> {
+    let ignored: usize = p
+        .hooks
+        .iter()
+        .filter_map(|h| h.delivery.as_ref())
+        .map(|d| d.ignored)
+        .sum();
+    (ignored > 0).then(|| {
+        format!(
+            "{ignored} {} without a commit hash ignored: a deploy started by hand (or by an event the incoming hook's `commit_hash` variable does not read) sends its status to a URL without a SHA, and the provider's 404 says nothing about the hooks. Each hook is judged by its latest delivery that carried a commit.",
+            if ignored == 1 { "delivery" } else { "deliveries" }
+        )
+    })
 }
 
 /// The provider's last answer to a hook's request, in words.
@@ -246,7 +279,7 @@ mod tests {
     use super::*;
     use crate::api_error::ApiError;
     use crate::failure::Failure;
-    use crate::health::DeliveryHealth;
+    use crate::health::{Cause, DeliveryHealth};
     use crate::hook::Event;
     use crate::outcome::Destination;
     use crate::plan::{Difference, Field};
@@ -366,10 +399,12 @@ mod tests {
         let mut o = outcome(1, [Missing, Drifted, Ok]);
         o.hooks[2].record_delivery(Some(DeliveryHealth {
             last_status: Some(401),
-            recent: 3,
+            recent: 4,
+            ignored: 1,
             failed: 3,
             failing: true,
-            cause: Some("token refused".into()),
+            stale: false,
+            cause: Some(Cause::NoAnswer { provider: "github" }),
         }));
         let out = outputs_of(&[o.clone()], &options(Mode::Check));
         assert_eq!(get(&out, "drift"), "true");
@@ -384,7 +419,11 @@ mod tests {
         let hooks: Value = serde_json::from_str(&get(&out, "hooks")).unwrap_or_default();
         assert_eq!(hooks[2]["result"], "failing");
         let md = summary_of(&[o], &options(Mode::Check));
-        assert!(md.contains("| action.completed | h-1-completed | failing | 401 (3 of last 3 failed) | token refused |"), "{md}");
+        assert!(md.contains("| action.completed | h-1-completed | failing | 401 (3 of last 3 failed); 1 without a commit ignored | no answer from GitHub: check 'provider-api-url' and that Devopness can reach it. |"), "{md}");
+        assert!(
+            md.contains("> **Note**: 1 delivery without a commit hash ignored"),
+            "{md}"
+        );
         assert!(md.contains("**Drift found**"));
     }
 

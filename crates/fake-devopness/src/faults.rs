@@ -31,6 +31,11 @@ pub enum FaultKind {
     LinkLoop,
     /// A list whose every page N links to page N+1 forever and has no rel="last".
     EndlessLinks,
+    /// A list page (after the first) served one item early, as when a concurrent write
+    /// added an item ahead of it since the previous page was read: the previous page's
+    /// last item is listed again. Rules are consumed by page 1 too (where nothing
+    /// shifts), so a rule for page 2 needs `times(2)`.
+    ShiftedPage,
     /// Handle normally, and answer with `X-RateLimit-Remaining: 0` and this
     /// `X-RateLimit-Reset`, however absurd (as a server or a proxy in between might).
     ResetHeader(String),

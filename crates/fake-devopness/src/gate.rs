@@ -99,6 +99,7 @@ async fn respond(
         Some(FaultKind::HugeBody(len)) => json_body(StatusCode::OK, huge_json(len)),
         Some(FaultKind::LinkLoop) => run(LinkMode::Loop).await,
         Some(FaultKind::EndlessLinks) => run(LinkMode::Endless).await,
+        Some(FaultKind::ShiftedPage) => run(LinkMode::Shifted).await,
         Some(FaultKind::ResetHeader(reset)) => {
             let mut response = run(LinkMode::Normal).await;
             if let Ok(value) = HeaderValue::from_str(&reset) {

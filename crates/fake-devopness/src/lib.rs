@@ -4,8 +4,9 @@
 //! `docs/devopness-api.md`; `openapi-contract` holds it to Devopness's published OpenAPI
 //! description) with the real API's shapes, status codes, Laravel validation and
 //! pagination, and can inject faults (error statuses, dropped connections, broken bodies,
-//! endless pagination) and throttle like Laravel (a fixed-window rate limit with
-//! `X-RateLimit-*` headers and 429). Pipelines may belong to applications
+//! endless pagination, a page shifted by a concurrent write) and throttle like Laravel (a
+//! fixed-window rate limit with `X-RateLimit-*` headers and 429). Pipelines may belong to
+//! applications
 //! ([`FakeDevopness::add_application`], [`FakeDevopness::seed_applications`]), served by
 //! `GET /applications/{id}` and `GET /pipelines/application/{id}`; applications belong to
 //! environments, and environments to projects ([`FakeDevopness::add_environment`],
@@ -189,20 +190,48 @@ impl FakeDevopness {
         }
     }
 
-    /// Logs a delivery of the hook for `GET /hooks/outgoing/{id}/requests`.
+    /// Logs a delivery of the hook for `GET /hooks/outgoing/{id}/requests`, for a deploy
+    /// triggered by an incoming hook: its `url` is the hook's `target_url` rendered with
+    /// the commit [`FakeDevopness::commit_of`] `action_id`.
     ///
     /// # Panics
     /// When there is no outgoing hook with that id.
     pub fn add_delivery(&self, hook_id: &str, response_status_code: u16, action_id: u64) {
+        let commit = FakeDevopness::commit_of(action_id);
+        self.log_delivery(hook_id, response_status_code, action_id, Some(&commit));
+    }
+
+    /// Logs a delivery for a deploy started by hand: no commit hash, so its `url` is the
+    /// hook's `target_url` rendered with an empty commit (`.../statuses/`,
+    /// `.../commit//statuses/build`), which the provider answers with 404.
+    ///
+    /// # Panics
+    /// When there is no outgoing hook with that id.
+    pub fn add_delivery_without_commit(
+        &self,
+        hook_id: &str,
+        response_status_code: u16,
+        action_id: u64,
+    ) {
+        self.log_delivery(hook_id, response_status_code, action_id, None);
+    }
+
+    /// The commit the deploy of `action_id` was triggered from, in [`add_delivery`]: 40 hex
+    /// digits.
+    ///
+    /// [`add_delivery`]: FakeDevopness::add_delivery
+    pub fn commit_of(action_id: u64) -> String {
+        format!("{action_id:040x}")
+    }
+
+    fn log_delivery(&self, hook_id: &str, status: u16, action_id: u64, commit: Option<&str>) {
         let mut state = self.app.lock();
         let index = state.store.outgoing_unchecked(hook_id);
         let Some(index) = index else {
             drop(state);
             panic!("fake-devopness: add_delivery: no outgoing hook {hook_id}");
         };
-        state
-            .store
-            .add_delivery(index, response_status_code, action_id);
+        state.store.add_delivery(index, status, action_id, commit);
     }
 
     /// When true, responses carry an object or array `settings.request_body` as a string

@@ -477,14 +477,25 @@ impl Store {
         }
     }
 
-    pub fn add_delivery(&mut self, index: usize, status: u16, action_id: u64) {
+    /// Logs a delivery of the hook at `index` for action `action_id`: its URL is the hook's
+    /// `target_url` rendered as Devopness renders it, with `commit` as the commit hash (a
+    /// deploy started by hand has none: the hash renders empty).
+    pub fn add_delivery(
+        &mut self,
+        index: usize,
+        status: u16,
+        action_id: u64,
+        commit: Option<&str>,
+    ) {
         let Some(hook) = self.hooks.get(index) else {
             return;
         };
         let hook_id = str_field(hook, "id").unwrap_or_default().to_string();
-        let url = str_field(hook, "target_url")
-            .unwrap_or_default()
-            .replace("{{ action.id }}", &action_id.to_string());
+        let url = render_template(
+            str_field(hook, "target_url").unwrap_or_default(),
+            action_id,
+            commit.unwrap_or_default(),
+        );
         let micros = self.clock.tick();
         let now = format_micros(micros);
         let delivery = json!({
@@ -528,6 +539,30 @@ impl Store {
             rand & 0xffff_ffff_ffff
         )
     }
+}
+
+/// Where Devopness keeps the commit hash an incoming hook extracted.
+const COMMIT_HASH: &str = "action.triggered_from.hook_parsed_variables.commit_hash";
+
+/// Renders `{{ path }}` templates as Devopness does for one delivery: `action.id`, the
+/// commit hash, and every other variable as empty (the fake knows no other values).
+fn render_template(template: &str, action_id: u64, commit: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        match rest[start + 2..start + len].trim() {
+            "action.id" => out.push_str(&action_id.to_string()),
+            COMMIT_HASH => out.push_str(commit),
+            _ => {}
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 pub(crate) fn user() -> Value {
@@ -622,6 +657,20 @@ mod tests {
             format_micros(951_782_400_000_000),
             "2000-02-29T00:00:00.000000Z"
         );
+    }
+
+    #[test]
+    fn delivery_urls_are_rendered_with_or_without_a_commit() {
+        let url = "https://api.github.com/repos/o/r/statuses/{{ action.triggered_from.hook_parsed_variables.commit_hash }}?a={{ action.id }}&b={{ other }}";
+        assert_eq!(
+            render_template(url, 7, "abc"),
+            "https://api.github.com/repos/o/r/statuses/abc?a=7&b="
+        );
+        assert_eq!(
+            render_template(url, 7, ""),
+            "https://api.github.com/repos/o/r/statuses/?a=7&b="
+        );
+        assert_eq!(render_template("x {{ open", 1, "c"), "x {{ open");
     }
 
     #[test]

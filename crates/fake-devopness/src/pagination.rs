@@ -19,6 +19,10 @@ pub(crate) enum LinkMode {
     Loop,
     /// rel="next" always points at the following page; no rel="last".
     Endless,
+    /// The page starts one item early, as when, since the previous page was read, a
+    /// concurrent write added an item ahead of it in the list's order: its first item is
+    /// the previous page's last one again. The `Link` header is as usual; page 1 is as usual.
+    Shifted,
 }
 
 /// Reads `page` and `per_page` (last occurrence wins, as in PHP), validated like
@@ -78,9 +82,12 @@ fn integer(
 }
 
 impl Page {
-    /// The items of this page.
-    pub fn slice<T: Clone>(&self, items: &[T]) -> Vec<T> {
-        let start = self.number.saturating_sub(1).saturating_mul(self.per_page);
+    /// The items of this page (one early when `mode` is [`LinkMode::Shifted`]).
+    pub fn slice<T: Clone>(&self, items: &[T], mode: LinkMode) -> Vec<T> {
+        let mut start = self.number.saturating_sub(1).saturating_mul(self.per_page);
+        if mode == LinkMode::Shifted {
+            start = start.saturating_sub(1);
+        }
         let start = usize::try_from(start).unwrap_or(usize::MAX);
         let per_page = usize::try_from(self.per_page).unwrap_or(usize::MAX);
         items.iter().skip(start).take(per_page).cloned().collect()
@@ -93,7 +100,7 @@ impl Page {
         let last = total.div_ceil(self.per_page).max(1);
         let url = |n: u64| format!("<{base}{path}?page={n}&per_page={}>", self.per_page);
         let next = match mode {
-            LinkMode::Normal => (self.number < last).then(|| self.number + 1),
+            LinkMode::Normal | LinkMode::Shifted => (self.number < last).then(|| self.number + 1),
             LinkMode::Loop => Some(self.number),
             LinkMode::Endless => Some(self.number.saturating_add(1)),
         };
@@ -141,6 +148,18 @@ mod tests {
         ] {
             assert!(parse(Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_shifted_page_repeats_the_previous_pages_last_item() {
+        let items: Vec<u32> = (0..5).collect();
+        let page = |number| Page {
+            number,
+            per_page: 2,
+        };
+        assert_eq!(page(2).slice(&items, LinkMode::Normal), vec![2, 3]);
+        assert_eq!(page(2).slice(&items, LinkMode::Shifted), vec![1, 2]);
+        assert_eq!(page(1).slice(&items, LinkMode::Shifted), vec![0, 1]);
     }
 
     #[test]

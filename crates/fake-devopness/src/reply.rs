@@ -75,7 +75,7 @@ pub(crate) fn list_of<T>(
 
 fn paginated(app: &App, path: &str, page: Page, items: &[Value], mode: LinkMode) -> Response {
     let link = page.link_header(&app.base_url, path, items.len(), mode);
-    let mut response = json(StatusCode::OK, &Value::Array(page.slice(items)));
+    let mut response = json(StatusCode::OK, &Value::Array(page.slice(items, mode)));
     if let Ok(value) = HeaderValue::from_str(&link) {
         response.headers_mut().insert(LINK, value);
     }

@@ -538,6 +538,31 @@ fn delivery_log_is_newest_first_and_paginated() {
 }
 
 #[test]
+fn a_delivery_url_carries_the_commit_or_an_empty_one_for_a_deploy_started_by_hand() {
+    let fake = fake_with_pipeline(1);
+    let mut hook = hook_body("a", "action.started");
+    hook["target_url"] = serde_json::json!(
+        "https://api.github.com/repos/o/r/statuses/{{ action.triggered_from.hook_parsed_variables.commit_hash }}"
+    );
+    let id = fake.insert_hook(1, hook);
+    fake.add_delivery(&id, 201, 7);
+    fake.add_delivery_without_commit(&id, 404, 8);
+    let items = get(&fake, &format!("/hooks/outgoing/{id}/requests")).json();
+    assert_eq!(
+        items[0]["url"],
+        "https://api.github.com/repos/o/r/statuses/"
+    );
+    assert_eq!(items[0]["action_id"], 8);
+    assert_eq!(
+        items[1]["url"],
+        format!(
+            "https://api.github.com/repos/o/r/statuses/{}",
+            fake_devopness::FakeDevopness::commit_of(7)
+        )
+    );
+}
+
+#[test]
 fn test_helpers_edit_and_remove() {
     let fake = fake_with_pipeline(1);
     let id = fake.insert_hook(

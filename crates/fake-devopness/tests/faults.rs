@@ -243,6 +243,46 @@ fn link_loop() {
 }
 
 #[test]
+fn a_shifted_page_lists_the_previous_pages_last_hook_again() {
+    let fake = fake_with_pipeline(1);
+    let ids: Vec<String> = (0..3)
+        .map(|i| fake.insert_hook(1, hook_body(&format!("h{i}"), "action.started")))
+        .collect();
+    fake.inject(
+        Fault::once(FaultKind::ShiftedPage)
+            .times(2)
+            .method("GET")
+            .path_contains("/pipelines/1/hooks"),
+    );
+    let page = |n: u32| {
+        let reply = get(&fake, &format!("/pipelines/1/hooks?page={n}&per_page=2"));
+        assert_eq!(reply.status, 200);
+        let listed: Vec<String> = reply
+            .json()
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|h| h["id"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        (listed, next_link(&reply))
+    };
+    let (first, next) = page(1);
+    assert_eq!(first, ids[..2].to_vec(), "page 1 never shifts");
+    assert!(next.is_some_and(|n| n.contains("page=2")));
+    let (second, next) = page(2);
+    assert_eq!(
+        second,
+        ids[1..3].to_vec(),
+        "page 2 repeats page 1's last hook"
+    );
+    assert_eq!(next, None);
+    // The rule is spent: the list reads as usual again.
+    assert_eq!(page(2).0, ids[2..].to_vec());
+}
+
+#[test]
 fn endless_links() {
     let fake = fake_with_pipeline(1);
     fake.insert_hook(1, hook_body("a", "action.started"));
