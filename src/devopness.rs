@@ -1,5 +1,6 @@
 //! The Devopness API's endpoints: list, create, update and delete a pipeline's outgoing
-//! hooks, and a hook's delivery log (see `shared/devopness-api/NOTES.md`), each one
+//! hooks, a hook's delivery log, and what a pipeline or an application belongs to (see
+//! `docs/devopness-api.md`), each one
 //! request (or a paginated series) on the run's [`Transport`]. It turns answers into
 //! [`ApiError`]s a user can act on; it decides nothing about hooks.
 
@@ -15,7 +16,7 @@ use crate::api_error::TransportError;
 use crate::health::Delivery;
 use crate::hook::ObservedHook;
 use crate::link;
-use crate::targets::{ApplicationFacts, PipelineSummary};
+use crate::targets::{ApplicationFacts, EnvironmentFacts, PipelineFacts, PipelineSummary};
 use crate::transport::{Response, Transport};
 
 /// Items per page when listing (the API's maximum).
@@ -105,6 +106,19 @@ impl Client {
         let response = self.send(Method::GET, &url, None).await?;
         let wire: ApplicationWire = parse_json(response.body(), "the application")?;
         Ok(wire.facts(application_id))
+    }
+
+    /// What a pipeline belongs to (`GET /pipelines/{pipeline_id}`).
+    pub async fn get_pipeline(&self, pipeline_id: u64) -> Result<PipelineFacts, ApiError> {
+        let url = format!("{}/pipelines/{pipeline_id}", self.base);
+        let response = self.send(Method::GET, &url, None).await?;
+        let wire: PipelineWire = parse_json(response.body(), "the pipeline")?;
+        Ok(PipelineFacts {
+            id: wire.id,
+            resource_type: wire.resource_type,
+            resource_id: wire.resource_id,
+            environment_id: wire.environment_id,
+        })
     }
 
     /// Every pipeline of an application, following `Link: rel="next"` across pages
@@ -245,6 +259,16 @@ struct ApplicationWire {
     repository: Option<String>,
     #[serde(default)]
     credential: Option<CredentialWire>,
+    #[serde(default)]
+    environment: Option<EnvironmentWire>,
+}
+
+/// The fields of an `EnvironmentRelation` the action reads.
+#[derive(serde::Deserialize)]
+struct EnvironmentWire {
+    id: u64,
+    #[serde(default)]
+    name: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -269,16 +293,26 @@ impl ApplicationWire {
                 .credential
                 .and_then(|c| c.provider)
                 .and_then(|p| p.code),
+            environment: self.environment.map(|e| EnvironmentFacts {
+                id: e.id,
+                name: e.name.unwrap_or_default(),
+            }),
         }
     }
 }
 
-/// The fields of a `PipelineRelation` the action reads.
+/// The fields of a `Pipeline` (or `PipelineRelation`) the action reads.
 #[derive(serde::Deserialize)]
 struct PipelineWire {
     id: u64,
     #[serde(default)]
     operation: Option<String>,
+    #[serde(default)]
+    resource_type: Option<String>,
+    #[serde(default)]
+    resource_id: Option<u64>,
+    #[serde(default)]
+    environment_id: Option<u64>,
 }
 
 /// Hook ids come from the server: keep them to one path segment (`.` too, so an
@@ -379,7 +413,20 @@ mod tests {
                 name: "web".into(),
                 repository: Some("o/r".into()),
                 provider_code: Some("gitlab".into()),
+                environment: None,
             }
+        );
+        let staged: ApplicationWire = parse_json(
+            br#"{"id":4,"name":"web","environment":{"id":9,"name":"staging","type":"staging"}}"#,
+            "the application",
+        )
+        .expect("parses");
+        assert_eq!(
+            staged.facts(4).environment,
+            Some(EnvironmentFacts {
+                id: 9,
+                name: "staging".into()
+            })
         );
         let bare: ApplicationWire =
             parse_json(br#"{"id":4,"credential":null}"#, "the application").expect("parses");
