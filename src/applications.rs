@@ -6,10 +6,12 @@
 use futures_util::future::join;
 use futures_util::stream::{self, StreamExt};
 
-use crate::devopness::Client;
+use crate::devopness::{ApiError, Client};
 use crate::failure::Failure;
 use crate::outcome::{ApplicationError, ApplicationOutcome, Destination};
-use crate::targets::{self, Explicit, FailedApplication, Held, ResolvedApplication};
+use crate::targets::{
+    self, ApplicationFacts, Explicit, FailedApplication, Held, ResolvedApplication,
+};
 
 /// What reading the applications gave: an outcome per application (in the order of
 /// `application-ids`), the applications whose deploy pipelines get hooks, and what is
@@ -18,6 +20,8 @@ pub struct Applications {
     pub outcomes: Vec<ApplicationOutcome>,
     pub resolved: Vec<ResolvedApplication>,
     pub failed: Vec<FailedApplication>,
+    /// Every application read, resolved or not.
+    pub read: Vec<ApplicationFacts>,
 }
 
 impl Applications {
@@ -45,6 +49,7 @@ pub async fn read_all(
     let results: Vec<(
         ApplicationOutcome,
         Result<ResolvedApplication, FailedApplication>,
+        Option<ApplicationFacts>,
     )> = stream::iter(ids)
         .map(|id| read_one(client, *id, explicit))
         .buffered(concurrency.max(1))
@@ -54,9 +59,11 @@ pub async fn read_all(
         outcomes: Vec::new(),
         resolved: Vec::new(),
         failed: Vec::new(),
+        read: Vec::new(),
     };
-    for (outcome, resolved) in results {
+    for (outcome, resolved, facts) in results {
         applications.outcomes.push(outcome);
+        applications.read.extend(facts);
         match resolved {
             Ok(resolved) => applications.resolved.push(resolved),
             Err(failed) => applications.failed.push(failed),
@@ -66,7 +73,8 @@ pub async fn read_all(
 }
 
 /// One application: `GET /applications/{id}` and its pipeline list, then its target.
-/// When it fails, what is known of its pipelines (their list, when it was read).
+/// When it fails, what is known of its pipelines (their list, when it was read). And
+/// the application as read, if it was.
 async fn read_one(
     client: &Client,
     application_id: u64,
@@ -74,6 +82,7 @@ async fn read_one(
 ) -> (
     ApplicationOutcome,
     Result<ResolvedApplication, FailedApplication>,
+    Option<ApplicationFacts>,
 ) {
     let mut outcome = ApplicationOutcome {
         application_id,
@@ -89,14 +98,6 @@ async fn read_one(
         client.list_application_pipelines(application_id),
     )
     .await;
-    let failed = |outcome: ApplicationOutcome, list: Option<&[targets::PipelineSummary]>| {
-        let pipelines = list.map(|l| l.iter().map(|p| p.id).collect());
-        let failed = FailedApplication {
-            application_id,
-            pipelines,
-        };
-        (outcome, Err(failed))
-    };
     let facts = match facts {
         Ok(facts) => facts,
         Err(cause) => {
@@ -105,9 +106,25 @@ async fn read_one(
                 cause,
             };
             outcome.error = Some(ApplicationError::Read(failure));
-            return failed(outcome, pipelines.as_deref().ok());
+            let (outcome, failed) = failed(outcome, pipelines.as_deref().ok());
+            return (outcome, failed, None);
         }
     };
+    let (outcome, result) = settle(outcome, &facts, pipelines, explicit);
+    (outcome, result, Some(facts))
+}
+
+/// The application's target and deploy pipelines, from what was read of it.
+fn settle(
+    mut outcome: ApplicationOutcome,
+    facts: &ApplicationFacts,
+    pipelines: Result<Vec<targets::PipelineSummary>, ApiError>,
+    explicit: Explicit<'_>,
+) -> (
+    ApplicationOutcome,
+    Result<ResolvedApplication, FailedApplication>,
+) {
+    let application_id = facts.id;
     outcome.name = facts.name.clone();
     let pipelines = match pipelines {
         Ok(pipelines) => pipelines,
@@ -120,7 +137,7 @@ async fn read_one(
             return failed(outcome, None);
         }
     };
-    let (target, warnings) = match targets::application_target(&explicit, &facts) {
+    let (target, warnings) = match targets::application_target(&explicit, facts) {
         Ok(found) => found,
         Err(e) => {
             outcome.error = Some(ApplicationError::Target(e));
@@ -129,19 +146,36 @@ async fn read_one(
     };
     outcome.warnings = warnings;
     outcome.deploy_pipelines = targets::deploy_pipelines(&pipelines);
-    outcome.warnings.extend(targets::no_deploy_warning(
-        &facts,
-        &outcome.deploy_pipelines,
-    ));
+    outcome
+        .warnings
+        .extend(targets::no_deploy_warning(facts, &outcome.deploy_pipelines));
+    let owner = facts.owner();
     outcome.destination = Some(Destination {
-        application_id: Some(application_id),
+        owner: Some(owner.clone()),
         repository: target.repository.clone(),
         provider: target.provider.name(),
+        context: String::new(),
     });
     let resolved = ResolvedApplication {
-        application_id,
+        owner,
         target,
         deploy_pipelines: outcome.deploy_pipelines.clone(),
     };
     (outcome, Ok(resolved))
+}
+
+/// An application that got no target, with what is known of its pipelines (their list,
+/// when it was read).
+fn failed(
+    outcome: ApplicationOutcome,
+    list: Option<&[targets::PipelineSummary]>,
+) -> (
+    ApplicationOutcome,
+    Result<ResolvedApplication, FailedApplication>,
+) {
+    let failed = FailedApplication {
+        application_id: outcome.application_id,
+        pipelines: list.map(|l| l.iter().map(|p| p.id).collect()),
+    };
+    (outcome, Err(failed))
 }

@@ -17,11 +17,21 @@ use crate::failure::Failure;
 use crate::health;
 use crate::hook::{DesiredHook, Event, ObservedHook};
 use crate::inputs::{Mode, RunOptions};
-use crate::outcome::{Destination, HookOutcome, HookResult, PipelineOutcome};
+use crate::outcome::{HookOutcome, HookResult, PipelineOutcome};
 use crate::plan::{plan, plan_removal, Decision, Identity, Options, Step};
-use crate::providers::{self, Provider};
+use crate::resolve::{Resolver, Unprepared};
+use crate::targets::{PipelineTarget, Target};
 
-/// Everything one pipeline's run needs besides its id.
+/// What every pipeline of the run shares.
+#[derive(Clone, Copy)]
+pub struct Run<'a> {
+    pub client: &'a Client,
+    pub options: RunOptions,
+    /// Which hooks each pipeline must have, and where its statuses go.
+    pub resolver: &'a Resolver<'a>,
+}
+
+/// Everything one pipeline's mode needs besides its id.
 #[derive(Clone, Copy)]
 pub struct Job<'a> {
     pub client: &'a Client,
@@ -29,59 +39,79 @@ pub struct Job<'a> {
     pub desired: &'a [DesiredHook],
     pub identity: Identity<'a>,
     pub options: RunOptions,
-    /// Where its statuses go, for the report.
-    pub destination: &'a Destination,
+    /// Where the pipeline's statuses go.
+    pub target: &'a Target,
 }
 
-/// Runs each pipeline's job, at most `concurrency` at a time, returning outcomes in
-/// the order of `jobs`.
-pub async fn run_all(jobs: &[(u64, Job<'_>)], concurrency: usize) -> Vec<PipelineOutcome> {
-    stream::iter(jobs)
-        .map(|(id, job)| run_pipeline(*job, *id))
+/// Runs each pipeline, at most `concurrency` at a time, returning outcomes in the order
+/// of `pipelines`.
+pub async fn run_all(
+    run: Run<'_>,
+    pipelines: &[PipelineTarget],
+    concurrency: usize,
+) -> Vec<PipelineOutcome> {
+    stream::iter(pipelines)
+        .map(|pipeline| run_pipeline(run, pipeline))
         .buffered(concurrency.max(1))
         .collect()
         .await
 }
 
-/// One pipeline: list its hooks (the only request when in sync), then the mode.
-pub async fn run_pipeline(job: Job<'_>, pipeline_id: u64) -> PipelineOutcome {
-    let observed = match job.client.list_hooks(pipeline_id).await {
-        Ok(hooks) => hooks,
-        Err(cause) => {
-            let error = Failure::List { pipeline_id, cause };
-            let hooks = job
-                .desired
-                .iter()
-                .map(|d| {
-                    let mut o = HookOutcome::new(d, HookResult::Failed);
-                    o.error = Some(error.clone());
-                    o
-                })
-                .collect();
-            return PipelineOutcome {
-                pipeline_id,
-                destination: job.destination.clone(),
-                hooks,
-                error: Some(error),
-                warnings: Vec::new(),
-            };
-        }
+/// One pipeline: list its hooks (the only request when in sync), settle which hooks it
+/// must have, then the mode.
+pub async fn run_pipeline(run: Run<'_>, pipeline: &PipelineTarget) -> PipelineOutcome {
+    let pipeline_id = pipeline.pipeline_id;
+    let prepared = match run.resolver.prepare(pipeline, run.options.mode).await {
+        Ok(prepared) => prepared,
+        Err(unprepared) => return failed(pipeline_id, unprepared),
     };
-    let warnings = health::commit_hash_warning(&observed, provider_of(job))
-        .into_iter()
-        .collect();
+    let job = Job {
+        client: run.client,
+        desired: &prepared.spec.desired,
+        identity: prepared.spec.identity(),
+        options: run.options,
+        target: &prepared.spec.target,
+    };
+    let observed = &prepared.observed;
+    let mut warnings: Vec<String> = prepared.warnings.iter().map(ToString::to_string).collect();
+    warnings.extend(health::commit_hash_warning(observed, job.target.provider));
     let hooks = match (job.options.mode, job.options.dry_run) {
-        (Mode::Check, _) => check(job, &observed).await,
-        (Mode::Apply, true) => dry_apply(job, &observed),
-        (Mode::Apply, false) => apply(job, pipeline_id, &observed).await,
-        (Mode::Remove, dry_run) => remove(job, pipeline_id, &observed, dry_run).await,
+        (Mode::Check, _) => check(job, observed).await,
+        (Mode::Apply, true) => dry_apply(job, observed),
+        (Mode::Apply, false) => apply(job, pipeline_id, observed).await,
+        (Mode::Remove, dry_run) => remove(job, pipeline_id, observed, dry_run).await,
     };
     PipelineOutcome {
         pipeline_id,
-        destination: job.destination.clone(),
+        destination: prepared.spec.destination.clone(),
         hooks,
         error: None,
         warnings,
+    }
+}
+
+/// A pipeline that could not be handled: each of its hooks failed with its error.
+fn failed(pipeline_id: u64, unprepared: Box<Unprepared>) -> PipelineOutcome {
+    let Unprepared {
+        error,
+        destination,
+        names,
+        warnings,
+    } = *unprepared;
+    let hooks = names
+        .iter()
+        .map(|(event, name)| {
+            let mut o = HookOutcome::of_event(*event, name, HookResult::Failed);
+            o.error = Some(error.clone());
+            o
+        })
+        .collect();
+    PipelineOutcome {
+        pipeline_id,
+        destination,
+        hooks,
+        error: Some(error),
+        warnings: warnings.iter().map(ToString::to_string).collect(),
     }
 }
 
@@ -340,11 +370,6 @@ fn dry_apply(job: Job<'_>, observed: &[ObservedHook]) -> Vec<HookOutcome> {
         .collect()
 }
 
-/// The provider the pipeline's statuses go to (the destination names one of them).
-fn provider_of(job: Job<'_>) -> &'static dyn Provider {
-    providers::by_name(job.destination.provider).unwrap_or(providers::GITHUB)
-}
-
 async fn check(job: Job<'_>, observed: &[ObservedHook]) -> Vec<HookOutcome> {
     let steps = plan(job.desired, observed, job.identity, Options::default());
     let mut outcomes: Vec<HookOutcome> = steps.into_iter().map(checked).collect();
@@ -405,8 +430,8 @@ async fn check_deliveries(job: Job<'_>, outcomes: &mut [HookOutcome]) {
         }
     }
     let target = health::StatusTarget {
-        provider: provider_of(job),
-        repository: &job.destination.repository,
+        provider: job.target.provider,
+        repository: &job.target.repository,
     };
     let logs: Vec<&[health::Delivery]> = logs.iter().map(Vec::as_slice).collect();
     for (o, verdict) in outcomes

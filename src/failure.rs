@@ -5,7 +5,9 @@
 use std::fmt;
 
 use crate::api_error::{ApiError, TransportError};
+use crate::contexts::ContextError;
 use crate::hook::Event;
+use crate::targets::PipelineTargetError;
 
 /// A failure of one operation on a pipeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,15 +54,35 @@ pub enum Failure {
         application_id: u64,
         cause: ApiError,
     },
+    /// `pipeline-ids`: what the pipeline belongs to (`GET /pipelines/{id}`) could not
+    /// be read, so where its statuses go is not known: nothing was written to it.
+    Owner { pipeline_id: u64, cause: ApiError },
+    /// `pipeline-ids`: the pipeline's application could not be read: nothing was
+    /// written to it.
+    OwnerApplication {
+        pipeline_id: u64,
+        application_id: u64,
+        cause: ApiError,
+    },
+    /// `pipeline-ids`: neither the inputs nor the pipeline's application say where its
+    /// statuses go.
+    NoTarget(PipelineTargetError),
+    /// Its context (or hook names), filled in with its environment and application,
+    /// breaks a rule: nothing was written to it.
+    Context {
+        pipeline_id: u64,
+        error: ContextError,
+    },
 }
 
 impl Failure {
-    /// The API error at the root of it (the relist's, when that is what failed last).
-    pub fn cause(&self) -> &ApiError {
+    /// The API error at the root of it (the relist's, when that is what failed last);
+    /// `None` when no request failed.
+    pub fn cause(&self) -> Option<&ApiError> {
         match self {
             Failure::CreateUnknown {
                 relist: Some(e), ..
-            } => e,
+            } => Some(e),
             Failure::List { cause, .. }
             | Failure::Create { cause, .. }
             | Failure::CreateUnknown { cause, .. }
@@ -68,7 +90,10 @@ impl Failure {
             | Failure::Delete { cause, .. }
             | Failure::Deliveries { cause, .. }
             | Failure::Application { cause, .. }
-            | Failure::ApplicationPipelines { cause, .. } => cause,
+            | Failure::ApplicationPipelines { cause, .. }
+            | Failure::Owner { cause, .. }
+            | Failure::OwnerApplication { cause, .. } => Some(cause),
+            Failure::NoTarget(_) | Failure::Context { .. } => None,
         }
     }
 
@@ -80,7 +105,7 @@ impl Failure {
     /// Never sent because the run ran out of time (its deadline, or a rate limit that
     /// reopens after it): a rerun continues.
     pub fn out_of_time(&self) -> bool {
-        self.cause().out_of_time()
+        self.cause().is_some_and(ApiError::out_of_time)
     }
 
     /// The same failure with its free text (server messages) passed through `f`.
@@ -93,11 +118,14 @@ impl Failure {
             | Failure::Delete { cause, .. }
             | Failure::Deliveries { cause, .. }
             | Failure::Application { cause, .. }
-            | Failure::ApplicationPipelines { cause, .. } => *cause = cause.map_text(f),
+            | Failure::ApplicationPipelines { cause, .. }
+            | Failure::Owner { cause, .. }
+            | Failure::OwnerApplication { cause, .. } => *cause = cause.map_text(f),
             Failure::CreateUnknown { cause, relist, .. } => {
                 *cause = cause.map_text(f);
                 *relist = relist.as_ref().map(|e| e.map_text(f));
             }
+            Failure::NoTarget(_) | Failure::Context { .. } => {}
         }
         out
     }
@@ -180,6 +208,25 @@ impl fmt::Display for Failure {
                 )?;
                 application_cause(f, cause)
             }
+            Failure::Owner { pipeline_id, cause } => write!(
+                f,
+                "pipeline {pipeline_id}: could not read which application it belongs to, so where its statuses go is not known; nothing written to it: {cause}"
+            ),
+            Failure::OwnerApplication {
+                pipeline_id,
+                application_id,
+                cause,
+            } => {
+                write!(
+                    f,
+                    "pipeline {pipeline_id}: could not read its application {application_id}, so where its statuses go is not known; nothing written to it: "
+                )?;
+                application_cause(f, cause)
+            }
+            Failure::NoTarget(e) => write!(f, "{e}"),
+            Failure::Context { pipeline_id, error } => {
+                write!(f, "pipeline {pipeline_id}: {error}; nothing written to it")
+            }
         }
     }
 }
@@ -214,7 +261,7 @@ pub fn stopped_early<'a>(
         return None;
     }
     let rate_limited = out_of_time.iter().find_map(|f| match f.cause() {
-        ApiError::Transport(TransportError::RateLimited { wait }) => Some(*wait),
+        Some(ApiError::Transport(TransportError::RateLimited { wait })) => Some(*wait),
         _ => None,
     });
     let why = match rate_limited {

@@ -124,12 +124,6 @@ pub fn start(
         secret(value);
         secret(value.trim());
     }
-    if defaults.provider.is_none() && provider.is_none() && !names_applications {
-        problems.push(ArgError {
-            option: "--provider / DEVOPNESS_PROVIDER".into(),
-            message: "not set: outside GitHub, GitLab and Bitbucket nothing says where the statuses go; pass --provider github|gitlab|bitbucket and --repository, or --application-ids (an application knows both)".into(),
-        });
-    }
     let files = output_files(&given, platform, &mut problems);
     match inputs::validate(&raw, &|_| None) {
         Ok(config) if problems.is_empty() => Start::Run(Box::new(Ready { config, files })),
@@ -432,21 +426,34 @@ mod tests {
     }
 
     #[test]
-    fn a_terminal_must_say_where_statuses_go() {
-        let shown =
-            problems(start_with(&["--pipeline-ids", "1"], &[("DEVOPNESS_API_TOKEN", "t")]).0);
-        assert_eq!(shown.len(), 2, "{shown:?}");
-        assert!(shown[0].starts_with("--provider / DEVOPNESS_PROVIDER: not set"));
-        assert!(shown[1].starts_with("--repository / DEVOPNESS_REPOSITORY: not set"));
+    fn a_terminal_leaves_where_statuses_go_to_each_pipelines_application() {
+        let ready = |args: &[&str], vars: &[(&str, &str)]| match start_with(args, vars).0 {
+            Start::Run(ready) => ready,
+            other => panic!("{other:?}"),
+        };
+        // Nothing says where: each pipeline's application does, once read.
+        let alone = ready(&["--pipeline-ids", "1"], &[("DEVOPNESS_API_TOKEN", "t")]);
+        assert_eq!(alone.config.status.repository, "");
+        assert_eq!(alone.config.targets.provider.map(|p| p.name()), None);
         // A GITHUB_REPOSITORY left in a shell means nothing outside GitHub Actions.
-        let shown = problems(
-            start_with(
-                &["--pipeline-ids", "1", "--provider", "github"],
-                &[("DEVOPNESS_API_TOKEN", "t"), ("GITHUB_REPOSITORY", "o/r")],
-            )
-            .0,
+        let shell = ready(
+            &["--pipeline-ids", "1", "--provider", "github"],
+            &[("DEVOPNESS_API_TOKEN", "t"), ("GITHUB_REPOSITORY", "o/r")],
         );
-        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert_eq!(shell.config.status.repository, "");
+        // Given, they win.
+        let given = ready(
+            &[
+                "--pipeline-ids",
+                "1",
+                "--provider",
+                "gitlab",
+                "--repository",
+                "g/p",
+            ],
+            &[("DEVOPNESS_API_TOKEN", "t")],
+        );
+        assert_eq!(given.config.status.repository, "g/p");
     }
 
     #[test]

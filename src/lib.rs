@@ -4,11 +4,12 @@
 //!
 //! A functional core and a thin shell. The core decides and formats without any
 //! I/O: [`inputs`] (the option table and its validation), [`providers`], [`hook`],
-//! [`plan`], [`health`], [`targets`], [`discovery`], [`outcome`], [`failure`], [`api_error`],
-//! [`report`], [`link`], and for the front doors [`platform`], [`cli`], [`help`],
-//! [`terminal`]. The shell does the I/O and ties the core together: [`run`],
-//! [`applications`], [`apply`], [`devopness`], [`github`], [`transport`], [`http`],
-//! [`actions_io`], and [`sources`], [`output_files`], [`front_door`]. A core module
+//! [`plan`], [`health`], [`targets`], [`discovery`], [`contexts`], [`outcome`],
+//! [`failure`], [`api_error`], [`report`], [`link`], and for the front doors
+//! [`platform`], [`cli`], [`help`], [`terminal`]. The shell does the I/O and ties the
+//! core together: [`run`], [`applications`], [`resolve`], [`apply`], [`devopness`],
+//! [`github`], [`transport`], [`http`], [`actions_io`], and [`sources`],
+//! [`output_files`], [`front_door`]. A core module
 //! imports only core modules, and no two modules import each other, directly or round
 //! a cycle; `tests/layering.rs` reads the two lists below and holds the sources (and
 //! the README's module table) to them.
@@ -16,6 +17,7 @@
 // Core: pure, no I/O.
 pub mod api_error;
 pub mod cli;
+pub mod contexts;
 pub mod discovery;
 pub mod failure;
 pub mod health;
@@ -40,6 +42,7 @@ pub mod front_door;
 pub mod github;
 pub mod http;
 pub mod output_files;
+pub mod resolve;
 pub mod run;
 pub mod sources;
 pub mod transport;

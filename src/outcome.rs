@@ -6,7 +6,7 @@ use crate::failure::Failure;
 use crate::health::DeliveryHealth;
 use crate::hook::{DesiredHook, Event};
 use crate::plan::Difference;
-use crate::targets::{Held, TargetError, TargetWarning};
+use crate::targets::{Held, Owner, TargetError, TargetWarning};
 
 /// What happened to (or was found for) one (pipeline, event) hook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,14 +142,25 @@ fn map_strings(value: &serde_json::Value, f: &dyn Fn(&str) -> String) -> serde_j
     }
 }
 
-/// Where a pipeline's statuses go, and the application it was found through.
+/// Where a pipeline's statuses go, under which context, and the application (and
+/// environment) it deploys.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Destination {
-    /// `None` for a pipeline named only in `pipeline-ids`.
-    pub application_id: Option<u64>,
+    /// `None` for a pipeline of `pipeline-ids` whose application was not read (its hooks
+    /// already posted to the workflow's repository) or that belongs to none.
+    pub owner: Option<Owner>,
+    /// Empty when not known (the pipeline failed before it was).
     pub repository: String,
-    /// The provider's name (`github`, `gitlab`, `bitbucket`).
+    /// The provider's name (`github`, `gitlab`, `bitbucket`); empty when not known.
     pub provider: &'static str,
+    /// The status context its hooks post, placeholders filled in.
+    pub context: String,
+}
+
+impl Destination {
+    pub fn application_id(&self) -> Option<u64> {
+        self.owner.as_ref().map(|o| o.application_id)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

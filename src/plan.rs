@@ -187,6 +187,18 @@ pub fn plan(
         .collect()
 }
 
+/// Whether the observed hooks are exactly the desired ones: the plan keeps every hook
+/// and has nothing to delete and no duplicate to report.
+pub fn in_sync(desired: &[DesiredHook], observed: &[ObservedHook], identity: Identity) -> bool {
+    plan(desired, observed, identity, Options::default())
+        .iter()
+        .all(|step| {
+            matches!(step.decision, Decision::Keep { .. })
+                && step.delete.is_empty()
+                && step.duplicates.is_empty()
+        })
+}
+
 /// The hooks to delete to tear a pipeline's status hooks down (`mode: remove`):
 /// every hook with our identity, per event in the order given; nothing else.
 pub fn plan_removal(

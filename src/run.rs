@@ -6,16 +6,16 @@ use std::time::Instant;
 
 use crate::actions_io::{self, Log};
 use crate::applications;
-use crate::apply::{self, Job};
+use crate::apply;
+use crate::contexts::{self, SharedContext};
 use crate::devopness::Client;
 use crate::failure;
-use crate::hook::DesiredHook;
 use crate::inputs::{self, Config, InputError};
-use crate::outcome::{ApplicationError, ApplicationOutcome, Destination, PipelineOutcome};
+use crate::outcome::{ApplicationError, ApplicationOutcome, PipelineOutcome};
 use crate::output_files::{self, OutputFiles};
-use crate::plan::Identity;
 use crate::report::{self, log::Line};
-use crate::targets::{self, PipelineTarget, Target};
+use crate::resolve::Resolver;
+use crate::targets::{self, Target};
 use crate::transport::Transport;
 
 /// Exit status: done, in sync.
@@ -116,77 +116,69 @@ pub async fn execute(
         config.max_concurrency,
     )
     .await;
-    let merged = pipelines_of(config, &apps);
+    let standalone = standalone(config);
+    let merged = targets::merge(
+        &apps.resolved,
+        &apps.failed,
+        &config.pipeline_ids,
+        standalone.as_ref(),
+    );
     apps.hold(merged.held);
-    let pipelines = merged.pipelines;
-    let per_target = targets::desired_per_target(&config.status, &config.targets, &pipelines);
-    let destinations: Vec<Destination> = pipelines.iter().map(destination).collect();
-    let jobs: Vec<(u64, Job)> = pipelines
-        .iter()
-        .zip(&destinations)
-        .map(|(p, d)| {
-            let job = Job {
-                client: &client,
-                desired: desired_of(&per_target, &p.target),
-                identity: Identity {
-                    field: p.target.provider.identity_field(),
-                    value: &config.status.context,
-                },
-                options: config.options,
-                destination: d,
-            };
-            (p.pipeline_id, job)
-        })
-        .collect();
-    let mut outcomes = apply::run_all(&jobs, config.max_concurrency).await;
+    let resolver = Resolver::new(
+        &client,
+        &config.status,
+        &config.targets,
+        standalone,
+        inputs::check_context,
+        &apps.read,
+    );
+    let run = apply::Run {
+        client: &client,
+        options: config.options,
+        resolver: &resolver,
+    };
+    let mut outcomes = apply::run_all(run, &merged.pipelines, config.max_concurrency).await;
     redact_outcomes(&mut outcomes, &mut apps.outcomes, log);
+    let shared = contexts::shared_contexts(&postings(&outcomes));
     let run = Outcomes {
         pipelines: &outcomes,
         applications: &apps.outcomes,
+        shared: &shared,
     };
     report_run(config, run, sinks, &transport, log).await
 }
 
-/// Every pipeline to handle, each once, with its target: the applications' deploy
-/// pipelines, then those of `pipeline-ids` (to the inputs' repository and provider)
-/// that no failed application holds back.
-fn pipelines_of(config: &Config, apps: &applications::Applications) -> targets::Merged {
-    let standalone = Target {
+/// Where the pipelines of `pipeline-ids` post until their applications say otherwise:
+/// the inputs' repository and provider (the workflow's repository on GitHub), if known.
+fn standalone(config: &Config) -> Option<Target> {
+    (!config.status.repository.is_empty()).then(|| Target {
         repository: config.status.repository.clone(),
         provider: config.provider,
-    };
-    targets::merge(
-        &apps.resolved,
-        &apps.failed,
-        &config.pipeline_ids,
-        &standalone,
-    )
+    })
 }
 
-fn destination(p: &PipelineTarget) -> Destination {
-    Destination {
-        application_id: p.application_id,
-        repository: p.target.repository.clone(),
-        provider: p.target.provider.name(),
-    }
-}
-
-/// The desired hooks of `target` (every target of the run has its entry).
-fn desired_of<'a>(
-    per_target: &'a [(Target, Vec<DesiredHook>)],
-    target: &Target,
-) -> &'a [DesiredHook] {
-    per_target
+/// Where each pipeline handled posts, under which context.
+fn postings(outcomes: &[PipelineOutcome]) -> Vec<contexts::Posting> {
+    outcomes
         .iter()
-        .find(|(t, _)| t == target)
-        .map_or(&[], |(_, desired)| desired.as_slice())
+        .filter(|p| !p.destination.repository.is_empty())
+        .map(|p| contexts::Posting {
+            pipeline_id: p.pipeline_id,
+            owner: p.destination.owner.clone(),
+            repository: p.destination.repository.clone(),
+            provider: p.destination.provider,
+            context: p.destination.context.clone(),
+        })
+        .collect()
 }
 
-/// What the run found: per pipeline, and per application of `application-ids`.
+/// What the run found: per pipeline, per application of `application-ids`, and the
+/// pipelines that share a status.
 #[derive(Clone, Copy)]
 struct Outcomes<'a> {
     pipelines: &'a [PipelineOutcome],
     applications: &'a [ApplicationOutcome],
+    shared: &'a [SharedContext],
 }
 
 /// The HTTP client, trusting the bundled roots, `ca-certificate` and the file named
@@ -227,6 +219,7 @@ async fn report_run(
     let pipelines = report::pipelines_output(outcomes, report::PIPELINES_OUTPUT_LIMIT);
     let lines = report::log::application_lines(run.applications)
         .into_iter()
+        .chain(report::log::shared_lines(run.shared))
         .chain(report::log::lines(
             outcomes,
             options,
@@ -246,8 +239,8 @@ async fn report_run(
         outcomes,
         run.applications,
         options,
-        &config.status.repository,
         &config.status.context,
+        run.shared,
         &hooks,
     );
     let all_ok = outcomes.iter().all(PipelineOutcome::ok)

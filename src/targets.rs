@@ -3,16 +3,18 @@
 //! Pure decisions, no I/O. An application's deploy pipelines go to the `repository`/`provider`
 //! inputs, else the application's own (its `repository` and `credential.provider.code`);
 //! `GITHUB_REPOSITORY` never stands in for an application's. An input that contradicts the
-//! application is used, with a warning naming both values. The pipelines named only in
-//! `pipeline-ids` go to the `standalone` target [`merge`] is given (`inputs::repository`
-//! decides it: the inputs, else `GITHUB_REPOSITORY` on GitHub). A pipeline named twice (in
+//! application is used, with a warning naming both values. A pipeline named only in
+//! `pipeline-ids` posts to its own application's repository too, once that is read
+//! (`GET /pipelines/{id}`, then the application); the `standalone` target (the inputs,
+//! else `GITHUB_REPOSITORY` on GitHub: `inputs::repository` decides it) is what it is
+//! tried against first, so that hooks already posting there cost no extra request, and
+//! where it goes when it belongs to no application. A pipeline named twice (in
 //! `pipeline-ids` and as an application's deploy pipeline) is handled once, with its
 //! application's target, and not at all when that application failed.
 
 use std::fmt;
 
 use crate::discovery::EnvironmentFacts;
-use crate::hook::DesiredHook;
 use crate::providers::{self, Provider, StatusSettings};
 
 /// The `operation` of the pipelines that get the hooks.
@@ -98,10 +100,48 @@ pub struct ApplicationFacts {
 impl ApplicationFacts {
     /// `application 12 (my-app)`, how messages name it.
     pub fn label(&self) -> String {
-        if self.name.is_empty() {
-            format!("application {}", self.id)
+        self.owner().label()
+    }
+
+    /// The application as the pipelines it deploys name it.
+    pub fn owner(&self) -> Owner {
+        Owner {
+            application_id: self.id,
+            application: self.name.clone(),
+            environment: self.environment.as_ref().map(|e| e.name.clone()),
+        }
+    }
+}
+
+/// The application a pipeline deploys, and its environment: what `{application}` and
+/// `{environment}` fill in, and how reports name the pipeline.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Owner {
+    pub application_id: u64,
+    /// The application's name (empty when it has none).
+    pub application: String,
+    /// The environment's name, when known.
+    pub environment: Option<String>,
+}
+
+impl Owner {
+    /// `application 12 (my-app)`.
+    pub fn label(&self) -> String {
+        if self.application.is_empty() {
+            format!("application {}", self.application_id)
         } else {
-            format!("application {} ({})", self.id, self.name)
+            format!("application {} ({})", self.application_id, self.application)
+        }
+    }
+}
+
+impl fmt::Display for Owner {
+    /// `application 12 (my-app), environment production`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())?;
+        match &self.environment {
+            Some(environment) => write!(f, ", environment {environment}"),
+            None => Ok(()),
         }
     }
 }
@@ -125,6 +165,8 @@ impl PartialEq for Target {
         self.repository == other.repository && self.provider.name() == other.provider.name()
     }
 }
+
+impl Eq for Target {}
 
 impl fmt::Debug for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -204,6 +246,13 @@ pub enum TargetWarning {
     },
     /// The application has no pipeline whose operation is `deploy`.
     NoDeployPipeline { application: String },
+    /// A pipeline of `pipeline-ids` whose application gives no target: its statuses go
+    /// where they went before the application was read.
+    FellBack {
+        pipeline_id: u64,
+        error: TargetError,
+        target: Target,
+    },
 }
 
 impl fmt::Display for TargetWarning {
@@ -221,6 +270,16 @@ impl fmt::Display for TargetWarning {
             TargetWarning::NoDeployPipeline { application } => write!(
                 f,
                 "{application}: it has no pipeline whose operation is `deploy`, so no hooks were added for it; add a deploy pipeline in Devopness, or check the application id"
+            ),
+            TargetWarning::FellBack {
+                pipeline_id,
+                error,
+                target,
+            } => write!(
+                f,
+                "pipeline {pipeline_id} belongs to {error}. Its statuses go to `{}` on {} instead (the `repository` input, else the workflow's repository)",
+                target.repository,
+                target.provider.name()
             ),
         }
     }
@@ -295,6 +354,62 @@ pub fn application_target(
     ))
 }
 
+/// The target of a pipeline named in `pipeline-ids`, once what it belongs to is read:
+/// its application's, as for `application-ids` (the inputs still win, with the same
+/// warnings). When it belongs to no application, or its application gives no target, it
+/// keeps `standalone` (the `repository` input, else the workflow's repository), with a
+/// warning in the second case; without one, the application's error stands.
+pub fn pipeline_target(
+    explicit: &Explicit<'_>,
+    standalone: Option<&Target>,
+    pipeline_id: u64,
+    application: Option<&ApplicationFacts>,
+) -> Result<(Target, Vec<TargetWarning>), PipelineTargetError> {
+    let Some(application) = application else {
+        return standalone
+            .map(|t| (t.clone(), Vec::new()))
+            .ok_or(PipelineTargetError::NoApplication { pipeline_id });
+    };
+    match (application_target(explicit, application), standalone) {
+        (Ok(found), _) => Ok(found),
+        (Err(error), Some(target)) => {
+            let warning = TargetWarning::FellBack {
+                pipeline_id,
+                error,
+                target: target.clone(),
+            };
+            Ok((target.clone(), vec![warning]))
+        }
+        (Err(error), None) => Err(PipelineTargetError::Application { pipeline_id, error }),
+    }
+}
+
+/// Why a pipeline of `pipeline-ids` has nowhere to post its statuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PipelineTargetError {
+    /// It is no application's pipeline, and no `repository` input names one.
+    NoApplication { pipeline_id: u64 },
+    /// Its application gives no target, and no `repository` input names one.
+    Application {
+        pipeline_id: u64,
+        error: TargetError,
+    },
+}
+
+impl fmt::Display for PipelineTargetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PipelineTargetError::NoApplication { pipeline_id } => write!(
+                f,
+                "pipeline {pipeline_id}: it is not an application's pipeline, so Devopness does not say which repository it deploys; set the `repository` (and `provider`) input"
+            ),
+            PipelineTargetError::Application { pipeline_id, error } => {
+                write!(f, "pipeline {pipeline_id} belongs to {error}")
+            }
+        }
+    }
+}
+
 fn contradiction(application: &str, input: &'static str, given: &str, own: &str) -> TargetWarning {
     TargetWarning::Contradiction {
         application: application.to_string(),
@@ -323,19 +438,48 @@ pub fn no_deploy_warning(application: &ApplicationFacts, deploys: &[u64]) -> Opt
     })
 }
 
+/// Whose pipeline it is, as far as the run knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Whose {
+    /// An application's: found through it, or read for a pipeline of `pipeline-ids`.
+    Application(Owner),
+    /// Named in `pipeline-ids`, what it belongs to not read (yet).
+    Unread,
+    /// Named in `pipeline-ids`, read: it belongs to no application.
+    NoApplication,
+}
+
+impl Whose {
+    pub fn owner(&self) -> Option<&Owner> {
+        match self {
+            Whose::Application(owner) => Some(owner),
+            Whose::Unread | Whose::NoApplication => None,
+        }
+    }
+}
+
 /// One pipeline to handle, and where its statuses go.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PipelineTarget {
     pub pipeline_id: u64,
-    /// The application it was found through, `None` for one named only in `pipeline-ids`.
-    pub application_id: Option<u64>,
-    pub target: Target,
+    pub whose: Whose,
+    /// Where its statuses go. For a pipeline of `pipeline-ids` whose application is not
+    /// read yet, where they go unless its application says otherwise (the `repository`
+    /// input, else the workflow's repository; `None` when neither is known).
+    pub target: Option<Target>,
+}
+
+impl PipelineTarget {
+    /// Whether what it belongs to is still to be read.
+    pub fn unread(&self) -> bool {
+        self.whose == Whose::Unread
+    }
 }
 
 /// An application whose target is known, with its deploy pipelines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResolvedApplication {
-    pub application_id: u64,
+    pub owner: Owner,
     pub target: Target,
     pub deploy_pipelines: Vec<u64>,
 }
@@ -400,15 +544,16 @@ pub struct Merged {
 
 /// Every pipeline to handle, each once: the applications' deploy pipelines (in the order of
 /// `application-ids`, then of each list), then the `pipeline-ids` no application covered (in
-/// their order), which go to `standalone`. A pipeline in both lists is its application's;
-/// when that application failed, it is held, not sent to `standalone` (its statuses belong
-/// elsewhere). When a failed application's list could not be read, any `pipeline-ids`
+/// their order), which go to their own application's repository once it is read, tried
+/// first against `standalone` (see [`pipeline_target`]). A pipeline in both lists is its
+/// application's; when that application failed, it is held, not handled as one of
+/// `pipeline-ids` (its statuses belong elsewhere). When a failed application's list could not be read, any `pipeline-ids`
 /// pipeline may be one of its own: all of them are held.
 pub fn merge(
     applications: &[ResolvedApplication],
     failed: &[FailedApplication],
     pipeline_ids: &[u64],
-    standalone: &Target,
+    standalone: Option<&Target>,
 ) -> Merged {
     let mut merged = Merged {
         pipelines: Vec::new(),
@@ -420,8 +565,8 @@ pub fn merge(
             if seen.insert(*id) {
                 merged.pipelines.push(PipelineTarget {
                     pipeline_id: *id,
-                    application_id: Some(app.application_id),
-                    target: app.target.clone(),
+                    whose: Whose::Application(app.owner.clone()),
+                    target: Some(app.target.clone()),
                 });
             }
         }
@@ -434,8 +579,8 @@ pub fn merge(
         if held.is_empty() {
             merged.pipelines.push(PipelineTarget {
                 pipeline_id: *id,
-                application_id: None,
-                target: standalone.clone(),
+                whose: Whose::Unread,
+                target: standalone.cloned(),
             });
         }
         merged.held.extend(held);
@@ -466,24 +611,6 @@ fn held_by(failed: &[FailedApplication], pipeline_id: u64) -> Vec<Held> {
         .collect()
 }
 
-/// The hooks each distinct target of `pipelines` should have, in order of first use:
-/// `base` with the target's repository and provider API, through the target's provider.
-pub fn desired_per_target(
-    base: &StatusSettings,
-    inputs: &TargetInputs,
-    pipelines: &[PipelineTarget],
-) -> Vec<(Target, Vec<DesiredHook>)> {
-    let mut out: Vec<(Target, Vec<DesiredHook>)> = Vec::new();
-    for p in pipelines {
-        if out.iter().all(|(t, _)| *t != p.target) {
-            let settings = settings_for(base, inputs, &p.target);
-            let desired = providers::desired_hooks(p.target.provider, &settings);
-            out.push((p.target.clone(), desired));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,6 +626,14 @@ mod tests {
             repository: repository.map(str::to_string),
             provider_code: code.map(str::to_string),
             environment: None,
+        }
+    }
+
+    fn resolved(id: u64, target: Target, deploy_pipelines: Vec<u64>) -> ResolvedApplication {
+        ResolvedApplication {
+            owner: app(id, None, None).owner(),
+            target,
+            deploy_pipelines,
         }
     }
 
@@ -666,72 +801,44 @@ mod tests {
 
     #[test]
     fn a_pipeline_named_twice_is_handled_once_as_its_applications() {
-        let web = ResolvedApplication {
-            application_id: 1,
-            target: target("team/web", "github"),
-            deploy_pipelines: vec![10, 11],
-        };
-        let api = ResolvedApplication {
-            application_id: 2,
-            target: target("group/api", "gitlab"),
-            deploy_pipelines: vec![20, 10],
-        };
+        let web = resolved(1, target("team/web", "github"), vec![10, 11]);
+        let api = resolved(2, target("group/api", "gitlab"), vec![20, 10]);
         let standalone = target("octo/workflow", "github");
-        let pipelines = merge(&[web, api], &[], &[11, 30, 30, 20, 31], &standalone).pipelines;
-        let got: Vec<(u64, Option<u64>, &str, &str)> = pipelines
+        let pipelines = merge(&[web, api], &[], &[11, 30, 30, 20, 31], Some(&standalone)).pipelines;
+        let got: Vec<(u64, Option<u64>, bool, Option<&Target>)> = pipelines
             .iter()
             .map(|p| {
-                (
-                    p.pipeline_id,
-                    p.application_id,
-                    p.target.repository.as_str(),
-                    p.target.provider.name(),
-                )
+                let owner = p.whose.owner().map(|o| o.application_id);
+                (p.pipeline_id, owner, p.unread(), p.target.as_ref())
             })
             .collect();
+        let (web, api) = (target("team/web", "github"), target("group/api", "gitlab"));
         assert_eq!(
             got,
             [
-                (10, Some(1), "team/web", "github"),
-                (11, Some(1), "team/web", "github"),
-                (20, Some(2), "group/api", "gitlab"),
-                (30, None, "octo/workflow", "github"),
-                (31, None, "octo/workflow", "github"),
+                (10, Some(1), false, Some(&web)),
+                (11, Some(1), false, Some(&web)),
+                (20, Some(2), false, Some(&api)),
+                (30, None, true, Some(&standalone)),
+                (31, None, true, Some(&standalone)),
             ]
         );
-
-        // Each target gets its own hooks, computed once.
-        let inputs = TargetInputs {
-            api_urls: vec![
-                ("github", "https://api.github.com".into()),
-                ("gitlab", "https://gitlab.com/api/v4".into()),
-            ],
-            ..TargetInputs::default()
-        };
-        let base = StatusSettings {
-            context: "ci/x".into(),
-            hook_name: "{context}: {event}".into(),
-            ..StatusSettings::default()
-        };
-        let per_target = desired_per_target(&base, &inputs, &pipelines);
-        let urls: Vec<&str> = per_target
-            .iter()
-            .map(|(_, desired)| desired[0].target_url.as_str())
-            .collect();
-        assert_eq!(urls.len(), 3, "{urls:?}");
-        assert!(urls[0].starts_with("https://api.github.com/repos/team/web/statuses/"));
-        assert!(urls[1].starts_with("https://gitlab.com/api/v4/projects/group%2Fapi/statuses/"));
-        assert!(urls[2].starts_with("https://api.github.com/repos/octo/workflow/statuses/"));
-        assert!(per_target.iter().all(|(_, desired)| desired.len() == 3));
+        // Without a standalone target, the pipelines of `pipeline-ids` still come: their
+        // applications say where they post.
+        let unknown = merge(&[], &[], &[30], None).pipelines;
+        assert_eq!(
+            unknown,
+            [PipelineTarget {
+                pipeline_id: 30,
+                whose: Whose::Unread,
+                target: None
+            }]
+        );
     }
 
     #[test]
     fn a_pipeline_of_a_failed_application_is_held_not_sent_to_the_standalone_target() {
-        let web = ResolvedApplication {
-            application_id: 1,
-            target: target("team/web", "github"),
-            deploy_pipelines: vec![10],
-        };
+        let web = resolved(1, target("team/web", "github"), vec![10]);
         // Read, but without a target: its list is known.
         let broken = FailedApplication {
             application_id: 2,
@@ -742,12 +849,12 @@ mod tests {
             std::slice::from_ref(&web),
             std::slice::from_ref(&broken),
             &[10, 20, 30],
-            &standalone,
+            Some(&standalone),
         );
         let handled: Vec<(u64, Option<u64>)> = merged
             .pipelines
             .iter()
-            .map(|p| (p.pipeline_id, p.application_id))
+            .map(|p| (p.pipeline_id, p.whose.owner().map(|o| o.application_id)))
             .collect();
         assert_eq!(handled, [(10, Some(1)), (30, None)]);
         assert_eq!(
@@ -763,7 +870,7 @@ mod tests {
             application_id: 3,
             pipelines: None,
         };
-        let merged = merge(&[web], &[broken, unread], &[10, 20, 30], &standalone);
+        let merged = merge(&[web], &[broken, unread], &[10, 20, 30], Some(&standalone));
         let handled: Vec<u64> = merged.pipelines.iter().map(|p| p.pipeline_id).collect();
         assert_eq!(handled, [10], "an application's own pipeline is still done");
         assert_eq!(

@@ -53,6 +53,25 @@ fn pipelines_output(run: &RunResult) -> Value {
     })
 }
 
+/// Each pipeline of the `pipelines` output: its id, its application's, its repository.
+fn destinations(run: &RunResult) -> Vec<(u64, Option<u64>, String)> {
+    let output = pipelines_output(run);
+    output
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|p| {
+                    (
+                        p["pipeline_id"].as_u64().unwrap_or_default(),
+                        p["application_id"].as_u64(),
+                        p["repository"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn warnings(run: &RunResult) -> Vec<&str> {
     run.stdout
         .lines()
@@ -94,8 +113,16 @@ fn an_applications_deploy_pipelines_get_six_hooks_posting_to_its_repository() {
     assert_eq!(
         pipelines_output(&run),
         json!([
-            { "pipeline_id": 100, "application_id": 10, "repository": "team/web-app", "provider": "github" },
-            { "pipeline_id": 101, "application_id": 10, "repository": "team/web-app", "provider": "github" },
+            {
+                "pipeline_id": 100, "application_id": 10, "application": "web-app",
+                "environment": "Production", "repository": "team/web-app", "provider": "github",
+                "context": "ci/devopness(build)"
+            },
+            {
+                "pipeline_id": 101, "application_id": 10, "application": "web-app",
+                "environment": "Production", "repository": "team/web-app", "provider": "github",
+                "context": "ci/devopness(build)"
+            },
         ])
     );
     // The application, its pipeline list, then per pipeline: list, 3 creates, the
@@ -373,12 +400,13 @@ fn a_pipeline_named_twice_is_handled_once_as_its_applications() {
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.output("created"), "6");
+    // Pipeline 7 had no hooks: its own application (90007, deploying REPO) was read.
     assert_eq!(
-        pipelines_output(&run),
-        json!([
-            { "pipeline_id": 800, "application_id": 80, "repository": "team/web", "provider": "github" },
-            { "pipeline_id": 7, "application_id": null, "repository": REPO, "provider": "github" },
-        ])
+        destinations(&run),
+        [
+            (800, Some(80), "team/web".to_owned()),
+            (7, Some(90_007), REPO.to_owned())
+        ]
     );
     let lists = requests(&fake)
         .iter()
@@ -490,10 +518,7 @@ fn a_pipeline_of_an_application_without_repository_is_not_written_to_the_workflo
     );
     // Its list was read: pipeline 9 is known not to be application 84's.
     assert_eq!(fake.hooks(9).len(), 3);
-    assert_eq!(
-        pipelines_output(&run),
-        json!([{ "pipeline_id": 9, "application_id": null, "repository": REPO, "provider": "github" }])
-    );
+    assert_eq!(destinations(&run), [(9, Some(90_009), REPO.to_owned())]);
 }
 
 #[test]

@@ -11,6 +11,14 @@ fn methods(fake: &FakeDevopness) -> Vec<String> {
     fake.requests().iter().map(|r| r.method.clone()).collect()
 }
 
+/// `METHOD route` of every request, in the order the fake answered them.
+fn routes(fake: &FakeDevopness) -> Vec<String> {
+    fake.requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.route()))
+        .collect()
+}
+
 #[test]
 fn first_run_creates_the_three_status_hooks_exactly_as_github_needs_them() {
     let fake = fake_with(&[123]);
@@ -20,9 +28,21 @@ fn first_run_creates_the_three_status_hooks_exactly_as_github_needs_them() {
     assert_eq!(run.output("updated"), "0");
     assert_eq!(run.output("unchanged"), "0");
     assert_eq!(run.output("changed"), "true");
-    // One list, three creates, and the list that verifies no concurrent run
-    // created the same hooks.
-    assert_eq!(methods(&fake), vec!["GET", "POST", "POST", "POST", "GET"]);
+    // One list; before writing, the pipeline and its application (where its statuses
+    // go); three creates; and the list that verifies no concurrent run created the
+    // same hooks.
+    assert_eq!(
+        routes(&fake),
+        [
+            "GET /pipelines/123/hooks",
+            "GET /pipelines/123",
+            "GET /applications/90123",
+            "POST /pipelines/123/hooks/outgoing",
+            "POST /pipelines/123/hooks/outgoing",
+            "POST /pipelines/123/hooks/outgoing",
+            "GET /pipelines/123/hooks",
+        ]
+    );
 
     let hooks = fake.hooks(123);
     assert_eq!(hooks.len(), 3);
@@ -120,7 +140,9 @@ fn a_deleted_hook_is_recreated() {
     let run = apply(&fake, "9", &[]);
     assert_eq!(run.code, 0);
     assert_eq!((run.output("created"), run.output("unchanged")), ("1", "2"));
-    assert_eq!(methods(&fake), vec!["GET", "POST", "GET"]);
+    // The list, the pipeline's application (before the write), the create, the
+    // verifying list.
+    assert_eq!(methods(&fake), vec!["GET", "GET", "GET", "POST", "GET"]);
     assert_eq!(fake.hooks(9).len(), 3);
     let recreated = run
         .hooks()
@@ -226,7 +248,7 @@ fn more_than_a_hundred_unrelated_hooks_are_paged_through_and_left_alone() {
     let gets: Vec<_> = fake
         .requests()
         .into_iter()
-        .filter(|r| r.method == "GET")
+        .filter(|r| r.method == "GET" && r.route() == "/pipelines/3/hooks")
         .collect();
     // 150 hooks at 100 a page is two pages; read twice (plan, then verify).
     assert_eq!(gets.len(), 4);
@@ -526,7 +548,8 @@ fn pipelines_are_handled_concurrently_and_reported_in_input_order() {
     let mut sorted = order.clone();
     sorted.sort();
     assert_eq!(order, sorted);
-    assert_eq!(fake.requests().len(), 30 * 5);
+    // Each: list, pipeline, application, three creates, verifying list.
+    assert_eq!(fake.requests().len(), 30 * 7);
 }
 
 #[test]

@@ -233,7 +233,6 @@ bad_inputs! {
     repository_owner_too_long => "repository": ["repository" = format!("{}/my-app", "o".repeat(40))];
     repository_name_too_long => "repository": ["repository" = format!("octo-org/{}", "n".repeat(101))];
     repository_traversal => "repository": ["repository" = "octo-org/../../orgs/x"];
-    repository_missing_for_gitlab => "repository": ["provider" = "gitlab"];
     repository_gitlab_dot_part => "repository": ["provider" = "gitlab", "repository" = "group/../project"];
 
     // context
@@ -243,6 +242,10 @@ bad_inputs! {
     context_error_command => "context": ["context" = "::error::forged-by-context"];
     context_percent_0a => "context": ["context" = "ci%0A::warning::x"];
     context_template => "context": ["context" = "ci/{{ action.id }}"];
+    context_unknown_placeholder => "context": ["context" = "ci/{branch}"];
+    context_too_long_without_its_placeholders => "context": [
+        "context" = format!("{}({{environment}})", "c".repeat(39)),
+    ];
 
     // descriptions
     description_started_too_long => "description-started": ["description-started" = "d".repeat(141)];

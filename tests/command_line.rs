@@ -337,8 +337,6 @@ fn every_problem_is_reported_at_once_and_the_report_says_why() {
     );
     assert_eq!(r.code, 1);
     for named in [
-        "--provider / DEVOPNESS_PROVIDER",
-        "--repository / DEVOPNESS_REPOSITORY",
         "--api-token-file / DEVOPNESS_API_TOKEN",
         "--pipeline-ids",
         "DEVOPNESS_PROVIDER_API_URL",

@@ -78,7 +78,16 @@ fn bootstrap_in_sync_and_repair_send_only_described_requests() {
     let (run, ops) = run_checked(&fake, "1,2", &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.output("created"), "6");
-    assert_eq!(ops, ids(&["addPipelineHook", "listPipelineHooks"]));
+    // Before writing, each pipeline's own application says where its statuses go.
+    assert_eq!(
+        ops,
+        ids(&[
+            "addPipelineHook",
+            "getApplication",
+            "getPipeline",
+            "listPipelineHooks"
+        ])
+    );
 
     let (run, ops) = run_checked(&fake, "1,2", &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
@@ -102,7 +111,13 @@ fn bootstrap_in_sync_and_repair_send_only_described_requests() {
     assert_eq!((run.output("updated"), run.output("created")), ("1", "1"));
     assert_eq!(
         ops,
-        ids(&["addPipelineHook", "listPipelineHooks", "updateHook"])
+        ids(&[
+            "addPipelineHook",
+            "getApplication",
+            "getPipeline",
+            "listPipelineHooks",
+            "updateHook"
+        ])
     );
     let second_page = fake.requests().iter().any(|r| {
         r.path == "/pipelines/2/hooks" && r.query.as_deref() == Some("page=2&per_page=100")
@@ -163,11 +178,20 @@ fn pruning_and_removing_send_only_described_requests() {
     let (run, ops) = run_checked(&fake, "1", &[("prune-duplicates", "true")]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.output("deleted"), "1");
-    assert_eq!(ops, ids(&["deleteHook", "listPipelineHooks"]));
+    assert_eq!(
+        ops,
+        ids(&[
+            "deleteHook",
+            "getApplication",
+            "getPipeline",
+            "listPipelineHooks"
+        ])
+    );
 
     let (run, ops) = run_checked(&fake, "1", &[("mode", "remove")]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.output("deleted"), "3");
+    // Removal finds the hooks by their context: where they post does not matter.
     assert_eq!(ops, ids(&["deleteHook", "listPipelineHooks"]));
 }
 

@@ -56,6 +56,15 @@ fn statuses(fake: &FakeDevopness, method: &str) -> Vec<u16> {
         .collect()
 }
 
+/// The statuses of every hook-list request (`GET /pipelines/{id}/hooks`), in order.
+fn list_statuses(fake: &FakeDevopness) -> Vec<u16> {
+    fake.requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.route().ends_with("/hooks"))
+        .map(|r| r.status)
+        .collect()
+}
+
 /// The `::error` lines naming the pipeline.
 fn errors_about(run: &RunResult, pipeline: u64) -> Vec<String> {
     run.errors()
@@ -98,7 +107,7 @@ fn rate_limited_list_is_retried_after(retry_after: impl Fn() -> String, pipeline
     assert_eq!(run.code, 0, "Retry-After {retry_after}: {}", show(&run));
     assert_eq!(run.output("created"), "3");
     assert_exactly_three(&fake, pipeline, &want);
-    let lists: Vec<u16> = statuses(&fake, "GET");
+    let lists: Vec<u16> = list_statuses(&fake);
     // The 429, its retry, and the verifying list after the creates.
     assert_eq!(lists, vec![429, 200, 200], "{:?}", fake.requests());
     assert!(
@@ -152,12 +161,7 @@ fn gateway_errors_on_the_list_are_retried_and_the_run_converges() {
         assert_eq!(run.code, 0, "{code}: {}", show(&run));
         assert_eq!(run.output("created"), "3", "{code}");
         assert_exactly_three(&fake, pipeline, &want);
-        let lists: Vec<u16> = fake
-            .requests()
-            .iter()
-            .filter(|r| r.method == "GET")
-            .map(|r| r.status)
-            .collect();
+        let lists: Vec<u16> = list_statuses(&fake);
         assert_eq!(lists, vec![code, 200, 200], "{code}");
         assert_eq!(count(&fake, "POST", pipeline), 3, "{code}");
     }
@@ -172,7 +176,7 @@ fn a_500_on_the_list_is_retried_like_a_gateway_error() {
     fake.inject(on_list(status(500)));
     let run = apply(&fake, "31", &[TIMEOUT]);
     assert_eq!(run.code, 0, "{}", show(&run));
-    let lists: Vec<u16> = statuses(&fake, "GET");
+    let lists: Vec<u16> = list_statuses(&fake);
     assert_eq!(lists, vec![500, 200, 200], "{:?}", fake.requests());
     assert_eq!(count(&fake, "POST", 31), 3);
     assert_exactly_three(&fake, 31, &want);
@@ -564,7 +568,7 @@ fn a_dropped_list_connection_is_retried() {
     fake.inject(on_list(FaultKind::Drop));
     let run = apply(&fake, "71", &[TIMEOUT]);
     assert_eq!(run.code, 0, "{}", show(&run));
-    let lists: Vec<u16> = statuses(&fake, "GET");
+    let lists: Vec<u16> = list_statuses(&fake);
     assert_eq!(lists, vec![0, 200, 200], "{:?}", fake.requests());
     assert_exactly_three(&fake, 71, &want);
 }

@@ -199,8 +199,6 @@ fn limits_are_refused_before_any_request() {
     assert_refused("gitlab", &[("repository", "project")], "repository");
     assert_refused("gitlab", &[("repository", "g/../p")], "repository");
     assert_refused("gitlab", &[("repository", "0123")], "repository");
-    // GITHUB_REPOSITORY is not a GitLab project: no silent default.
-    assert_refused("gitlab", &[], "repository");
     assert_refused(
         "gitlab",
         &[("repository", "g/p"), ("gitlab-ref", "yes")],

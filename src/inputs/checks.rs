@@ -3,13 +3,13 @@
 
 use std::collections::BTreeSet;
 
+use crate::contexts::{self, APPLICATION, ENVIRONMENT, PLACEHOLDERS};
 use crate::hook::{Event, Header};
 use crate::providers::{self, Provider};
 
 use super::options::DEFAULT_DETAILS_URL;
 
-/// The same value must fit every provider (Bitbucket's key limit).
-pub const CONTEXT_LIMIT: usize = 40;
+pub use crate::contexts::CONTEXT_LIMIT;
 /// Larger ids are not exact in JSON numbers.
 pub const MAX_PIPELINE_ID: u64 = (1 << 53) - 1;
 pub const MAX_PIPELINES: usize = 1000;
@@ -86,19 +86,28 @@ pub fn parse_extra_headers(s: &str, provider: &dyn Provider) -> Result<Vec<Heade
     Ok(headers)
 }
 
-/// The `hook-name` template: `{event}` in it, no other placeholder than
-/// `{context}`, every expansion within Devopness's name limit.
+/// The `hook-name` template: `{event}` in it, no other placeholder than `{context}`,
+/// `{environment}` and `{application}`, every expansion within Devopness's name limit
+/// (placeholders filled per pipeline are checked again once filled in).
 pub fn check_hook_name(template: &str, context: &str) -> Result<(), String> {
     check_text(template)?;
     if !template.contains("{event}") {
         return Err("must contain `{event}`, so the three hooks get different names".into());
     }
-    let rest = template.replace("{context}", "").replace("{event}", "");
+    let rest = contexts::without(
+        template,
+        &["{context}", "{event}", ENVIRONMENT, APPLICATION],
+    );
     if rest.contains(['{', '}']) {
-        return Err("the only placeholders are `{context}` and `{event}`".into());
+        return Err(
+            "the only placeholders are `{context}`, `{event}`, `{environment}` and `{application}`"
+                .into(),
+        );
     }
+    let fixed = contexts::without(template, &PLACEHOLDERS);
+    let fixed_context = contexts::without(context, &PLACEHOLDERS);
     for event in Event::ALL {
-        let name = providers::hook_name(template, context, event);
+        let name = providers::hook_name(&fixed, &fixed_context, event);
         if name.chars().count() > providers::HOOK_NAME_LIMIT {
             return Err(format!(
                 "expands to `{name}`, over Devopness's {} characters",
@@ -190,19 +199,27 @@ pub fn check_text(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The status context: one line, within every provider's limit, no templates.
+/// The status context: one line, no `{{ }}` templates (it identifies the hooks), no
+/// placeholder but `{environment}` and `{application}`, and within every provider's
+/// limit: a context with placeholders is checked again for each pipeline, filled in.
 pub fn check_context(context: &str) -> Result<(), String> {
     check_text(context)?;
-    if context.chars().count() > CONTEXT_LIMIT {
-        return Err(format!(
-            "at most {CONTEXT_LIMIT} characters (the limit every provider accepts); got {}",
-            context.chars().count()
-        ));
-    }
     if context.contains("{{") || context.contains("}}") {
         return Err(
-            "must be a fixed value without `{{ }}` templates: it identifies the hooks".into(),
+            "must be a fixed value without `{{ }}` templates: it identifies the hooks (`{environment}` and `{application}` are filled in per pipeline)".into(),
         );
+    }
+    let fixed = contexts::without(context, &PLACEHOLDERS);
+    if fixed.contains(['{', '}']) {
+        return Err("the only placeholders are `{environment}` and `{application}` (each pipeline's, from Devopness)".into());
+    }
+    let length = fixed.chars().count();
+    if length > CONTEXT_LIMIT {
+        return Err(if fixed.len() == context.len() {
+            format!("at most {CONTEXT_LIMIT} characters (the limit every provider accepts); got {length}")
+        } else {
+            format!("at most {CONTEXT_LIMIT} characters once filled in (the limit every provider accepts); without its placeholders it already has {length}")
+        });
     }
     Ok(())
 }

@@ -34,6 +34,11 @@ impl<'a> Collector<'a> {
         self.errors.push(InputError::new(input, message));
     }
 
+    /// Whether a problem with `input` is already recorded.
+    pub fn refused(&self, input: Input) -> bool {
+        self.errors.iter().any(|e| e.input == input)
+    }
+
     /// Records the error of `result`, if any, and passes its value on.
     pub fn check<T>(&mut self, input: Input, result: Result<T, String>) -> Option<T> {
         result.map_err(|e| self.push(input, e)).ok()

@@ -19,9 +19,9 @@ use crate::providers::{self, Provider, Setting, StatusSettings};
 use crate::targets::TargetInputs;
 
 pub use checks::{
-    check_api_url, check_text, parse_application_ids, parse_bool, parse_extra_headers,
-    parse_pem_certificates, parse_pipeline_ids, CONTEXT_LIMIT, HEADER_NAME_LIMIT,
-    HEADER_VALUE_LIMIT, MAX_PIPELINES, MAX_PIPELINE_ID,
+    check_api_url, check_context, check_text, parse_application_ids, parse_bool,
+    parse_extra_headers, parse_pem_certificates, parse_pipeline_ids, CONTEXT_LIMIT,
+    HEADER_NAME_LIMIT, HEADER_VALUE_LIMIT, MAX_PIPELINES, MAX_PIPELINE_ID,
 };
 pub use options::{
     Input, Kind, OptionSpec, Secrecy, DEFAULT_API_URL, DEFAULT_CONTEXT,
@@ -31,7 +31,7 @@ pub use options::{
 };
 pub use source::{action_input_var, RawValues};
 
-use checks::{check_context, check_details_url, check_hook_name};
+use checks::{check_details_url, check_hook_name};
 use collect::Collector;
 use Input as I;
 
@@ -214,10 +214,16 @@ pub fn validate(
     let provider = scope.provider;
     let drift_issue = drift_issue(&mut c, options.mode, provider, &status.repository, env);
     let mut limits: Vec<(Input, String)> = Vec::new();
+    // Placeholders are filled in per pipeline, and checked again then.
+    let fixed = StatusSettings {
+        context: crate::contexts::without(&status.context, &crate::contexts::PLACEHOLDERS),
+        ..status.clone()
+    };
     for p in scope.possible() {
-        for limit in p.check_limits(&status) {
+        for limit in p.check_limits(&fixed) {
             let problem = (input_of(limit.setting), limit.message);
-            if !limits.contains(&problem) {
+            // One problem per input: a value refused already is not judged again.
+            if !c.refused(problem.0) && !limits.contains(&problem) {
                 limits.push(problem);
             }
         }
@@ -255,13 +261,12 @@ struct Scope {
 }
 
 impl Scope {
-    /// The providers the statuses may go to: the input's; without it, every provider when
-    /// applications name theirs, else GitHub. The settings must fit each.
+    /// The providers the statuses may go to: the input's; without it, every provider (each
+    /// pipeline's application names its own). The settings must fit each.
     fn possible(&self) -> Vec<&'static dyn Provider> {
         match self.provider_input {
             Some(p) => vec![p],
-            None if self.applications => providers::ALL.to_vec(),
-            None => vec![providers::GITHUB],
+            None => providers::ALL.to_vec(),
         }
     }
 }
@@ -441,9 +446,10 @@ fn target_inputs(
     }
 }
 
-/// The repository of the pipelines named only in `pipeline-ids`: the input, else
-/// (GitHub only, since it names a GitHub repository) the workflow's own. Empty when
-/// no pipeline is named that way. A given value is checked against the provider it
+/// The repository of the pipelines named only in `pipeline-ids`, until their
+/// applications say otherwise: the input, else (GitHub only, since it names a GitHub
+/// repository) the workflow's own. Empty when no pipeline is named that way, or when
+/// neither is known (each pipeline's application is read first then). A given value is checked against the provider it
 /// is known to be for; with only `application-ids` and no `provider` input, that is
 /// each application's, checked once it is read.
 fn repository(c: &mut Collector, scope: &Scope, env: &dyn Fn(&str) -> Option<String>) -> String {
@@ -464,23 +470,10 @@ fn repository(c: &mut Collector, scope: &Scope, env: &dyn Fn(&str) -> Option<Str
     if !scope.standalone {
         return given.unwrap_or_default();
     }
-    let repository = given.or_else(|| on_github.then(|| workflow_repository(env)).flatten());
-    let Some(repository) = repository else {
-        let hint = if on_github {
-            ", or run inside GitHub Actions where GITHUB_REPOSITORY is set"
-        } else {
-            ""
-        };
-        c.push(
-            I::Repository,
-            format!(
-                "not set: pass the {} repository{hint}, or name the pipelines' applications in `application-ids`",
-                provider.name()
-            ),
-        );
-        return String::new();
-    };
-    repository
+    // Without one, each pipeline's statuses go to its application's repository.
+    given
+        .or_else(|| on_github.then(|| workflow_repository(env)).flatten())
+        .unwrap_or_default()
 }
 
 /// What the run does: the mode and its switches.
@@ -593,14 +586,7 @@ mod tests {
         let inputs: Vec<_> = errors.iter().map(|e| e.input.name()).collect();
         assert_eq!(
             inputs,
-            vec![
-                "api-token",
-                "pipeline-ids",
-                "api-url",
-                "repository",
-                "context",
-                "mode"
-            ]
+            vec!["api-token", "pipeline-ids", "api-url", "context", "mode"]
         );
     }
 
@@ -679,18 +665,14 @@ mod tests {
             errors[0].starts_with("input `description-started`"),
             "{errors:?}"
         );
-        // With `pipeline-ids` too, their repository is needed as before.
+        // With `pipeline-ids` too and no repository, each pipeline's application says.
         let errors = errors_of(&[
             ("INPUT_API-TOKEN", "tok"),
             ("INPUT_APPLICATION-IDS", "4"),
             ("INPUT_PIPELINE-IDS", "5"),
             ("INPUT_PROVIDER", "gitlab"),
         ]);
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(
-            errors[0].starts_with("input `repository`: not set"),
-            "{errors:?}"
-        );
+        assert!(errors.is_empty(), "{errors:?}");
         // And a given provider settles the repository's form at once.
         let errors = errors_of(&[
             ("INPUT_API-TOKEN", "tok"),

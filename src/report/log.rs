@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use super::{last_status, shown, HooksOutput, HOOKS_OUTPUT_LIMIT};
+use crate::contexts::SharedContext;
 use crate::hook::Header;
 use crate::inputs::{InputError, Mode, RunOptions};
 use crate::outcome::{ApplicationOutcome, HookOutcome, HookResult, PipelineOutcome};
@@ -108,6 +109,17 @@ pub fn application_lines(applications: &[ApplicationOutcome]) -> Vec<Line> {
         }));
     }
     out
+}
+
+/// A warning for each group of pipelines that post the same status to one repository.
+pub fn shared_lines(shared: &[SharedContext]) -> Vec<Line> {
+    shared
+        .iter()
+        .map(|s| Line::Warning {
+            title: Some("Shared status context".into()),
+            message: s.to_string(),
+        })
+        .collect()
 }
 
 /// A warning when the `pipelines` output had to be cut to fit.
@@ -255,9 +267,10 @@ mod tests {
             application_id: 4,
             name: "docs".into(),
             destination: Some(Destination {
-                application_id: Some(4),
+                owner: None,
                 repository: "o/docs".into(),
                 provider: "github",
+                context: String::new(),
             }),
             deploy_pipelines: Vec::new(),
             error: None,

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use super::{
     counts, delivery_text, drift, ignored_note, pipelines_with_drift, shown, Counts, HooksOutput,
 };
+use crate::contexts::SharedContext;
 use crate::inputs::{InputError, Mode, RunOptions};
 use crate::outcome::{ApplicationOutcome, Destination, HookOutcome, HookResult, PipelineOutcome};
 
@@ -108,8 +109,8 @@ pub fn summary(
     outcomes: &[PipelineOutcome],
     applications: &[ApplicationOutcome],
     options: &RunOptions,
-    repository: &str,
     context: &str,
+    shared: &[SharedContext],
     hooks: &HooksOutput,
 ) -> String {
     let c = counts(outcomes, options);
@@ -120,10 +121,10 @@ pub fn summary(
         options.mode.name(),
         if options.dry_run { " (dry run)" } else { "" }
     );
-    let whose = if applications.is_empty() {
-        format!("for `{}` ", md_cell(repository))
-    } else {
-        String::new()
+    let one_repository = single_destination(outcomes);
+    let whose = match (applications.is_empty(), one_repository) {
+        (true, Some(d)) => format!("for `{}` ", md_cell(&d.repository)),
+        _ => String::new(),
     };
     let _ = writeln!(
         md,
@@ -131,6 +132,9 @@ pub fn summary(
         md_cell(context),
         headline(&c, options, outcomes)
     );
+    for s in shared {
+        let _ = writeln!(md, "> **Warning**: {}\n", md_cell(&s.to_string()));
+    }
     let failed = applications.iter().filter(|a| !a.ok()).count();
     if failed > 0 {
         let _ = writeln!(
@@ -150,10 +154,11 @@ pub fn summary(
     }
     if applications.is_empty() {
         for p in outcomes {
-            pipeline_section(&mut md, p, options, "###");
+            let heading = heading(p, one_repository.is_none(), context);
+            pipeline_section(&mut md, p, options, &format!("### {heading}"));
         }
     } else {
-        grouped(&mut md, outcomes, applications, options);
+        grouped(&mut md, outcomes, applications, options, context);
     }
     if c.failed > 0 {
         errors_section(&mut md, outcomes);
@@ -167,13 +172,17 @@ fn grouped(
     outcomes: &[PipelineOutcome],
     applications: &[ApplicationOutcome],
     options: &RunOptions,
+    context: &str,
 ) {
     for a in applications {
         let _ = writeln!(
             md,
             "### {}{}\n",
             md_cell(&a.title()),
-            a.destination.as_ref().map(destination).unwrap_or_default()
+            a.destination
+                .as_ref()
+                .map(|d| destination(d) + &filled_context(d, context))
+                .unwrap_or_default()
         );
         for w in &a.warnings {
             let _ = writeln!(md, "> **Warning**: {}\n", md_cell(&w.to_string()));
@@ -186,25 +195,61 @@ fn grouped(
         }
         let own = outcomes
             .iter()
-            .filter(|p| p.destination.application_id == Some(a.application_id));
+            .filter(|p| p.destination.application_id() == Some(a.application_id));
         for p in own {
-            pipeline_section(md, p, options, "####");
+            let heading = format!("#### Pipeline {}", p.pipeline_id);
+            pipeline_section(md, p, options, &heading);
         }
     }
-    let mut rest = outcomes
-        .iter()
-        .filter(|p| p.destination.application_id.is_none())
-        .peekable();
-    if let Some(first) = rest.peek() {
-        let _ = writeln!(
-            md,
-            "### Pipelines of `pipeline-ids`{}\n",
-            destination(&first.destination)
-        );
+    // Those of `pipeline-ids` that no application of `application-ids` covers, each
+    // with where it posts (its own application's repository, once read).
+    let listed = |p: &&PipelineOutcome| {
+        let id = p.destination.application_id();
+        applications.iter().any(|a| Some(a.application_id) == id)
+    };
+    let mut rest = outcomes.iter().filter(|p| !listed(p)).peekable();
+    if rest.peek().is_some() {
+        let _ = writeln!(md, "### Pipelines of `pipeline-ids`\n");
         for p in rest {
-            pipeline_section(md, p, options, "####");
+            let heading = heading(p, true, context);
+            pipeline_section(md, p, options, &format!("#### {heading}"));
         }
     }
+}
+
+/// The one place every pipeline posts to, if there is one.
+fn single_destination(outcomes: &[PipelineOutcome]) -> Option<&Destination> {
+    let first = &outcomes.first()?.destination;
+    let same = |d: &Destination| {
+        d.repository.eq_ignore_ascii_case(&first.repository) && d.provider == first.provider
+    };
+    outcomes
+        .iter()
+        .all(|p| same(&p.destination))
+        .then_some(first)
+}
+
+/// `Pipeline 12`, and with `with_destination` where it posts and what it deploys:
+/// `Pipeline 12: statuses to `o/r` on github, application 3 (web), environment staging`.
+fn heading(p: &PipelineOutcome, with_destination: bool, context: &str) -> String {
+    let d = &p.destination;
+    if d.repository.is_empty() {
+        return format!("Pipeline {}", p.pipeline_id);
+    }
+    if !with_destination {
+        return format!("Pipeline {}{}", p.pipeline_id, filled_context(d, context));
+    }
+    let owner = d
+        .owner
+        .as_ref()
+        .map(|o| format!(", {}", md_cell(&o.to_string())))
+        .unwrap_or_default();
+    format!(
+        "Pipeline {}{}{}{owner}",
+        p.pipeline_id,
+        destination(d),
+        filled_context(d, context)
+    )
 }
 
 /// `: statuses to `o/r` on github`.
@@ -216,10 +261,20 @@ fn destination(d: &Destination) -> String {
     )
 }
 
-/// One pipeline, under a heading of `level`: its warnings and notes, then its error or
-/// its table and the details.
-fn pipeline_section(md: &mut String, p: &PipelineOutcome, options: &RunOptions, level: &str) {
-    let _ = writeln!(md, "{level} Pipeline {}\n", p.pipeline_id);
+/// ` under `ci/devopness(staging)``: a context filled in for this pipeline or
+/// application (empty when it is the run's `context` as given).
+fn filled_context(d: &Destination, template: &str) -> String {
+    if d.context.is_empty() || d.context == template {
+        String::new()
+    } else {
+        format!(" under `{}`", md_cell(&d.context))
+    }
+}
+
+/// One pipeline, under `heading`: its warnings and notes, then its error or its table
+/// and the details.
+fn pipeline_section(md: &mut String, p: &PipelineOutcome, options: &RunOptions, heading: &str) {
+    let _ = writeln!(md, "{heading}\n");
     for w in &p.warnings {
         let _ = writeln!(md, "> **Warning**: {}\n", md_cell(w));
     }

@@ -110,16 +110,22 @@ pub fn hooks_output(outcomes: &[PipelineOutcome], limit: usize) -> HooksOutput {
 }
 
 /// The `pipelines` output: one object per pipeline handled (`pipeline_id`,
-/// `application_id` or null, `repository`, `provider`), as many as fit in `limit` bytes.
+/// `application_id`, `application` and `environment` (names, or null when not known),
+/// `repository`, `provider`, `context`), as many as fit in `limit` bytes.
 pub fn pipelines_output(outcomes: &[PipelineOutcome], limit: usize) -> HooksOutput {
     let entries: Vec<String> = outcomes
         .iter()
         .map(|p| {
+            let d = &p.destination;
+            let owner = d.owner.as_ref();
             json!({
                 "pipeline_id": p.pipeline_id,
-                "application_id": p.destination.application_id,
-                "repository": p.destination.repository,
-                "provider": p.destination.provider,
+                "application_id": d.application_id(),
+                "application": owner.map(|o| o.application.as_str()),
+                "environment": owner.and_then(|o| o.environment.as_deref()),
+                "repository": d.repository,
+                "provider": d.provider,
+                "context": d.context,
             })
             .to_string()
         })
@@ -283,6 +289,7 @@ mod tests {
     use crate::hook::Event;
     use crate::outcome::Destination;
     use crate::plan::{Difference, Field};
+    use crate::targets::Owner;
 
     fn options(mode: Mode) -> RunOptions {
         RunOptions {
@@ -297,7 +304,12 @@ mod tests {
     fn outcome(id: u64, results: [HookResult; 3]) -> PipelineOutcome {
         PipelineOutcome {
             pipeline_id: id,
-            destination: Destination::default(),
+            destination: Destination {
+                owner: None,
+                repository: "o/r".into(),
+                provider: "github",
+                context: "ci/x".into(),
+            },
             hooks: Event::ALL
                 .into_iter()
                 .zip(results)
@@ -331,8 +343,8 @@ mod tests {
             o,
             &[],
             options,
-            "o/r",
             "ci/x",
+            &[],
             &hooks_output(o, HOOKS_OUTPUT_LIMIT),
         )
     }
@@ -388,7 +400,7 @@ mod tests {
         assert_eq!(five[4], all[4]);
         assert_eq!(hooks_output(&o, 2).json, "[]");
         // The summary says it was cut; the counts stay exact.
-        let md = summary(&o, &[], &options(Mode::Apply), "o/r", "ci/x", &cut);
+        let md = summary(&o, &[], &options(Mode::Apply), "ci/x", &[], &cut);
         assert!(md.contains("lists the first 5 of 6 hooks"), "{md}");
         assert!(md.contains("**2 created, 1 updated, 2 unchanged**"), "{md}");
     }
@@ -479,9 +491,14 @@ mod tests {
         repository: &str,
     ) -> PipelineOutcome {
         o.destination = Destination {
-            application_id,
+            owner: application_id.map(|application_id| Owner {
+                application_id,
+                application: format!("app-{application_id}"),
+                environment: Some("production".into()),
+            }),
             repository: repository.into(),
             provider: "github",
+            context: "ci/x".into(),
         };
         o
     }
@@ -498,8 +515,16 @@ mod tests {
         assert_eq!(
             pipelines,
             json!([
-                { "pipeline_id": 1, "application_id": 10, "repository": "team/web", "provider": "github" },
-                { "pipeline_id": 2, "application_id": null, "repository": "octo/app", "provider": "github" },
+                {
+                    "pipeline_id": 1, "application_id": 10, "application": "app-10",
+                    "environment": "production", "repository": "team/web", "provider": "github",
+                    "context": "ci/x"
+                },
+                {
+                    "pipeline_id": 2, "application_id": null, "application": null,
+                    "environment": null, "repository": "octo/app", "provider": "github",
+                    "context": "ci/x"
+                },
             ])
         );
         let one = pipelines_output(&o, pipelines.to_string().len() - 1);
@@ -548,8 +573,8 @@ mod tests {
             &o,
             &[web, broken],
             &options(Mode::Apply),
-            "octo/app",
             "ci/x",
+            &[],
             &hooks_output(&o, HOOKS_OUTPUT_LIMIT),
         );
         let at = |needle: &str| {
@@ -572,10 +597,13 @@ mod tests {
             at("**Error**: pipeline 5 (in 'pipeline-ids') belongs to application 11")
                 > broken_error
         );
-        let rest = at("### Pipelines of `pipeline-ids`: statuses to `octo/app` on github");
-        assert!(broken_at < rest && rest < at("#### Pipeline 2"));
+        let rest = at("### Pipelines of `pipeline-ids`\n");
+        assert!(broken_at < rest && rest < at("#### Pipeline 2: statuses to `octo/app` on github"));
         // Without applications, the report is as before.
         let plain = summary_of(&o[1..2], &options(Mode::Apply));
-        assert!(plain.contains("Commit statuses for `o/r`") && plain.contains("### Pipeline 2"));
+        assert!(
+            plain.contains("Commit statuses for `octo/app`") && plain.contains("### Pipeline 2\n"),
+            "{plain}"
+        );
     }
 }

@@ -95,7 +95,9 @@ impl FakeDevopness {
         self.server.addr()
     }
 
-    /// Adds a deploy pipeline with no hooks (replacing any pipeline with that id).
+    /// Adds a deploy pipeline with no hooks (replacing any pipeline with that id), of an
+    /// application of its own (id `90000 + id`) that deploys the default source
+    /// ([`FakeDevopness::set_default_source`]: `octo-org/my-app` on github unless set).
     pub fn add_pipeline(&self, id: u64) {
         self.add_pipeline_with_operation(id, "deploy");
     }
@@ -103,6 +105,12 @@ impl FakeDevopness {
     /// Adds a pipeline running another operation (`"restart"`, ...).
     pub fn add_pipeline_with_operation(&self, id: u64, operation: &str) {
         self.app.lock().store.add_pipeline(id, operation);
+    }
+
+    /// Where the applications of pipelines added from now on with [`Self::add_pipeline`]
+    /// deploy from: `repository` (`owner/name`) on `provider` (a credential's code).
+    pub fn set_default_source(&self, repository: &str, provider: &str) {
+        self.app.lock().store.default_source = (repository.to_owned(), provider.to_owned());
     }
 
     /// Makes the pipeline exist but answer 403 to every request about it or its hooks

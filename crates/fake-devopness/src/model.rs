@@ -213,15 +213,24 @@ pub(crate) struct Store {
     /// When true, a project's environment list shows its archived environments too (with
     /// their `archived_at`), so a client must skip them itself.
     pub archived_in_live_list: bool,
+    /// Where the application of a pipeline added without one deploys from: its
+    /// repository and source provider code.
+    pub default_source: (String, String),
     clock: Clock,
     ids: XorShift,
 }
+
+/// The repository and provider of the application a pipeline added on its own belongs to,
+/// until [`Store::default_source`] is set otherwise.
+pub const DEFAULT_REPOSITORY: &str = "octo-org/my-app";
+pub const DEFAULT_PROVIDER: &str = "github";
 
 impl Store {
     /// A store holding the default project and its default environment.
     pub fn new(seed: u64) -> Store {
         let mut store = Store {
             ids: XorShift::new(seed),
+            default_source: (DEFAULT_REPOSITORY.into(), DEFAULT_PROVIDER.into()),
             ..Store::default()
         };
         store.add_project(DEFAULT_PROJECT_ID, "Fake project");
@@ -317,7 +326,25 @@ impl Store {
         }
     }
 
+    /// Adds a pipeline on its own. In Devopness every deploy pipeline is an
+    /// application's: it gets one of its own (id `90000 + id`, deploying the
+    /// [`Store::default_source`]) unless that application exists already.
     pub fn add_pipeline(&mut self, id: u64, operation: &str) {
+        let application_id = APPLICATION_ID_BASE.saturating_add(id);
+        if !self.applications.contains_key(&application_id) {
+            let (repository, provider) = self.default_source.clone();
+            let mut new = NewApplication::new(application_id, &repository, &provider);
+            new.name = format!("app-{id}");
+            let created_at = self.now();
+            self.applications.insert(
+                application_id,
+                Application {
+                    new,
+                    forbidden: false,
+                    created_at,
+                },
+            );
+        }
         self.add_pipeline_of(id, operation, None);
     }
 
