@@ -114,16 +114,15 @@ pub fn start(
         .iter()
         .find(|g| g.name == "provider")
         .map(|g| g.value.clone());
-    let defaults = platform.defaults();
-    // An application knows its own provider and repository (`application-ids`).
-    let names_applications = given.iter().any(|g| g.name == "application-ids");
-    let suggested = sources::from_platform(&defaults, provider.as_deref(), names_applications);
-    let given = sources::merge(vec![given, suggested]);
-    let raw = raw_values(&given);
+    // The platform's provider, repository and API: fallbacks, never over an application's.
+    let suggested = sources::from_platform(&platform.defaults(), provider.as_deref());
+    let raw = raw_values(&given).suggesting(&table_values(&suggested));
     for value in raw.secrets() {
         secret(value);
         secret(value.trim());
     }
+    // Problems are named as the user, or the platform, spelled the value.
+    let given = sources::merge(vec![given, suggested]);
     let files = output_files(&given, platform, &mut problems);
     match inputs::validate(&raw, &|_| None) {
         Ok(config) if problems.is_empty() => Start::Run(Box::new(Ready { config, files })),
@@ -143,7 +142,12 @@ pub fn start(
 
 /// The table's options among the values (the output files are not the table's).
 fn raw_values(given: &[Given]) -> RawValues {
-    let values: Vec<(Input, &str)> = given
+    RawValues::of(&table_values(given))
+}
+
+/// Each value of an option of the table, by its input.
+fn table_values(given: &[Given]) -> Vec<(Input, &str)> {
+    given
         .iter()
         .filter_map(|g| {
             OPTIONS
@@ -151,8 +155,7 @@ fn raw_values(given: &[Given]) -> RawValues {
                 .find(|o| o.name == g.name)
                 .map(|o| (o.input, g.value.as_str()))
         })
-        .collect();
-    RawValues::of(&values)
+        .collect()
 }
 
 /// A validation error, naming the option as the user gave it (or could give it).

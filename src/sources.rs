@@ -194,41 +194,29 @@ fn read_var(vars: &[(String, String)], var: &str, lists: bool) -> Result<Option<
     Ok(Some(joined).filter(|v| !v.trim().is_empty()))
 }
 
-/// The platform's suggestions as the last source: the provider, and, when the provider
-/// in use is the suggested one, the repository and provider API URL. `provider` is the
-/// provider given by the user, if any. A run that names applications takes their own
-/// provider and repository (the platform's would override them); only the API URL is
-/// suggested then, for the platform's provider when the user names it.
-pub fn from_platform(
-    defaults: &PlatformDefaults,
-    provider: Option<&str>,
-    applications: bool,
-) -> Vec<Given> {
+/// The platform's suggestions: its provider, repository and provider API URL, unless the
+/// user names another provider (`provider`, if given). They are fallbacks, not values:
+/// they say where statuses go when nothing else does (never over an application's own
+/// repository), and the API URL is the platform's provider's only.
+pub fn from_platform(defaults: &PlatformDefaults, provider: Option<&str>) -> Vec<Given> {
     let suggested = defaults.provider_name();
     if suggested.is_none() || provider.is_some_and(|p| Some(p.trim()) != suggested) {
         return Vec::new();
     }
-    let suggestions = if !applications {
-        vec![
-            ("provider", &defaults.provider),
-            ("repository", &defaults.repository),
-            ("provider-api-url", &defaults.provider_api_url),
-        ]
-    } else if provider.is_some() {
-        vec![("provider-api-url", &defaults.provider_api_url)]
-    } else {
-        Vec::new()
-    };
-    suggestions
-        .into_iter()
-        .filter_map(|(name, s)| {
-            s.as_ref().map(|s| Given {
-                name,
-                value: s.value.clone(),
-                origin: Origin::Env(s.from.to_owned()),
-            })
+    [
+        ("provider", &defaults.provider),
+        ("repository", &defaults.repository),
+        ("provider-api-url", &defaults.provider_api_url),
+    ]
+    .into_iter()
+    .filter_map(|(name, s)| {
+        s.as_ref().map(|s| Given {
+            name,
+            value: s.value.clone(),
+            origin: Origin::Env(s.from.to_owned()),
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// One value per option: the first source that gives it wins (pass the flags first).
@@ -365,7 +353,7 @@ mod tests {
             ("CI_API_V4_URL", "https://gl.example.com/api/v4"),
         ]))
         .defaults();
-        let all = from_platform(&gitlab, None, false);
+        let all = from_platform(&gitlab, None);
         let spelled: Vec<(&str, String)> = all.iter().map(|g| (g.name, g.spelled())).collect();
         assert_eq!(
             spelled,
@@ -375,19 +363,11 @@ mod tests {
                 ("provider-api-url", "CI_API_V4_URL".to_owned()),
             ]
         );
-        assert_eq!(from_platform(&gitlab, Some("gitlab"), false).len(), 3);
+        assert_eq!(from_platform(&gitlab, Some("gitlab")).len(), 3);
         // Statuses for another provider: GitLab's project says nothing about them.
-        assert!(from_platform(&gitlab, Some("github"), false).is_empty());
+        assert!(from_platform(&gitlab, Some("github")).is_empty());
         // A terminal suggests nothing.
-        assert!(from_platform(&PlatformDefaults::default(), None, false).is_empty());
-        // Applications know their provider and repository; the instance's API is
-        // suggested once the user says the provider is GitLab.
-        assert!(from_platform(&gitlab, None, true).is_empty());
-        let api: Vec<&str> = from_platform(&gitlab, Some("gitlab"), true)
-            .iter()
-            .map(|g| g.name)
-            .collect();
-        assert_eq!(api, vec!["provider-api-url"]);
+        assert!(from_platform(&PlatformDefaults::default(), None).is_empty());
         // A flag still wins over the platform.
         let flag = vec![Given {
             name: "repository",

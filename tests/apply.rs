@@ -284,9 +284,13 @@ fn a_hook_listed_again_on_the_next_page_is_one_hook_and_never_deleted() {
         );
     }
     assert_eq!(apply(&fake, "3", &[]).output("created"), "3");
-    // The action.started hook is the 100th: the last of page 1, and again first of page 2.
-    let started = fake.hooks(3)[99].clone();
-    assert_eq!(started["trigger_when"]["events"], json!(["action.started"]));
+    // The first hook created is the 100th: the last of page 1, and again first of page 2.
+    // (The three creates go together, so which event it is for is not fixed.)
+    let boundary = fake.hooks(3)[99].clone();
+    let event = boundary["trigger_when"]["events"][0].clone();
+    assert!(boundary["name"]
+        .as_str()
+        .is_some_and(|n| n.starts_with(CONTEXT)));
     let shift = || {
         Fault::once(FaultKind::ShiftedPage)
             .times(2)
@@ -304,9 +308,9 @@ fn a_hook_listed_again_on_the_next_page_is_one_hook_and_never_deleted() {
         let entry = run
             .hooks()
             .into_iter()
-            .find(|h| h["event"] == "action.started")
-            .expect("an entry for action.started");
-        assert_eq!(entry["hook_id"], started["id"], "{mode}");
+            .find(|h| h["event"] == event)
+            .expect("an entry for the repeated hook's event");
+        assert_eq!(entry["hook_id"], boundary["id"], "{mode}");
         assert!(entry.get("duplicates").is_none(), "{mode}: {entry}");
         // The fault was served: page 2 did repeat the hook.
         let pages: Vec<_> = fake

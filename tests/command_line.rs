@@ -387,7 +387,7 @@ fn in_a_github_run_step_it_defaults_to_the_workflows_repository() {
 /// NAME_COUNT/NAME_i, the outputs in the shared pipe storage.
 #[test]
 fn a_bitbucket_pipe_reads_its_variables_and_leaves_its_outputs_for_later_pipes() {
-    let fake = fake_with(&[3, 4]);
+    let fake = fake_deploying(&[3, 4], "team/app", "bitbucket");
     let url = fake.base_url();
     let dir = tempfile::tempdir().expect("tempdir");
     let shared = dir.path().join("pipes");

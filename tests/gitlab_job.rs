@@ -137,7 +137,7 @@ fn run_job_with(job: &Value, token: Option<(&str, &str)>) -> Job {
 
 #[test]
 fn the_component_job_posts_to_its_own_project_and_reports_by_dotenv() {
-    let fake = fake_with(&[1, 2]);
+    let fake = fake_deploying(&[1, 2], PROJECT, "gitlab");
     let url = fake.base_url();
     let apply = run_job(
         &job(&[("pipeline-ids", "1, 2"), ("api-url", &url)]),

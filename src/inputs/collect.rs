@@ -49,6 +49,11 @@ impl<'a> Collector<'a> {
         self.raw.given(input)
     }
 
+    /// What the platform suggests where the value is not given.
+    pub fn suggested(&self, input: Input) -> Option<&'a str> {
+        self.raw.suggested(input)
+    }
+
     /// The value given, else the table's default.
     pub fn value(&self, input: Input) -> &'a str {
         self.given(input).unwrap_or(input.spec().default)

@@ -201,9 +201,12 @@ pub fn validate(
     let mut c = Collector::new(raw);
     let devopness = devopness(&mut c);
     let provider_input = c.choice(I::Provider, providers::by_name);
+    // The platform's own provider: where statuses go when nothing else says.
+    let platform = c.suggested(I::Provider).and_then(providers::by_name);
     let scope = Scope {
         provider_input,
-        provider: provider_input.unwrap_or(providers::GITHUB),
+        platform,
+        provider: provider_input.or(platform).unwrap_or(providers::GITHUB),
         standalone: devopness.names_pipelines,
         applications: devopness.names_applications,
     };
@@ -252,6 +255,8 @@ pub fn validate(
 struct Scope {
     /// The `provider` input, when given.
     provider_input: Option<&'static dyn Provider>,
+    /// The platform's own provider (a GitLab job's `gitlab`), when it suggests one.
+    platform: Option<&'static dyn Provider>,
     /// The provider of pipelines named only in `pipeline-ids`.
     provider: &'static dyn Provider,
     /// `pipeline-ids` is given.
@@ -430,11 +435,20 @@ fn target_inputs(
     if !wanted.iter().any(|p| providers::same(*p, scope.provider)) {
         wanted.push(scope.provider);
     }
+    // The platform's API (a self-managed GitLab's `CI_API_V4_URL`) is its own provider's.
+    let platform_url = scope
+        .platform
+        .zip(c.suggested(I::ProviderApiUrl))
+        .map(|(p, url)| (p, c.url(I::ProviderApiUrl, url)));
     let api_urls = wanted
         .into_iter()
         .map(|p| {
             let url = given_url
                 .clone()
+                .or_else(|| {
+                    let (platform, url) = platform_url.as_ref()?;
+                    providers::same(*platform, p).then(|| url.clone())
+                })
                 .unwrap_or_else(|| c.url(I::ProviderApiUrl, &p.default_api_url(env)));
             (p.name(), url)
         })
@@ -456,6 +470,12 @@ fn repository(c: &mut Collector, scope: &Scope, env: &dyn Fn(&str) -> Option<Str
     let provider = scope.provider;
     let on_github = providers::same(provider, providers::GITHUB);
     let given = c.given(I::Repository).map(str::to_owned);
+    // The platform's own repository counts for its own provider only.
+    let platform = scope
+        .platform
+        .filter(|p| providers::same(*p, provider))
+        .and(c.suggested(I::Repository))
+        .map(str::to_owned);
     if let Some(given) = &given {
         let known = scope.standalone || scope.provider_input.is_some();
         let valid = check_text(given).and_then(|()| {
@@ -470,8 +490,13 @@ fn repository(c: &mut Collector, scope: &Scope, env: &dyn Fn(&str) -> Option<Str
     if !scope.standalone {
         return given.unwrap_or_default();
     }
+    if let Some(platform) = platform.as_ref().filter(|_| given.is_none()) {
+        let valid = check_text(platform).and_then(|()| provider.check_repository(platform));
+        c.check(I::Repository, valid);
+    }
     // Without one, each pipeline's statuses go to its application's repository.
     given
+        .or(platform)
         .or_else(|| on_github.then(|| workflow_repository(env)).flatten())
         .unwrap_or_default()
 }

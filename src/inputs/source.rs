@@ -6,10 +6,15 @@
 
 use super::options::{Input, Secrecy, OPTIONS};
 
-/// The values given for the options, as given (untrimmed).
+/// The values given for the options, as given (untrimmed), and what the platform suggests
+/// where they are silent.
 #[derive(Debug, Clone, Default)]
 pub struct RawValues {
     values: Vec<(Input, String)>,
+    /// The platform's own provider, repository and provider API URL (a GitLab job's
+    /// `CI_PROJECT_PATH`, ...): where statuses go when nothing else says, never a value
+    /// that overrides an application's.
+    suggested: Vec<(Input, String)>,
 }
 
 impl RawValues {
@@ -25,14 +30,37 @@ impl RawValues {
                 Some((option.input, v.clone()))
             })
             .collect();
-        RawValues { values }
+        RawValues {
+            values,
+            suggested: Vec::new(),
+        }
     }
 
     /// Values for some options (tests, and sources that build them one by one).
     pub fn of(values: &[(Input, &str)]) -> RawValues {
         RawValues {
             values: values.iter().map(|(i, v)| (*i, (*v).to_owned())).collect(),
+            suggested: Vec::new(),
         }
+    }
+
+    /// The same values, with the platform's suggestions.
+    pub fn suggesting(mut self, suggested: &[(Input, &str)]) -> RawValues {
+        self.suggested = suggested
+            .iter()
+            .map(|(i, v)| (*i, (*v).to_owned()))
+            .collect();
+        self
+    }
+
+    /// What the platform suggests for the option (trimmed; empty is no suggestion).
+    pub fn suggested(&self, input: Input) -> Option<&str> {
+        self.suggested
+            .iter()
+            .rev()
+            .find(|(i, _)| *i == input)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
     }
 
     /// The value as given, untrimmed.

@@ -323,9 +323,16 @@ pub fn body_of(hook: &Value) -> Value {
     }
 }
 
-/// A fake with these deploy pipelines.
+/// A fake with these deploy pipelines, each of an application deploying [`REPO`] on GitHub.
 pub fn fake_with(pipelines: &[u64]) -> FakeDevopness {
+    fake_deploying(pipelines, REPO, "github")
+}
+
+/// A fake with these deploy pipelines, each of an application deploying `repository` on
+/// `provider` (a credential's code).
+pub fn fake_deploying(pipelines: &[u64], repository: &str, provider: &str) -> FakeDevopness {
     let fake = FakeDevopness::start(TOKEN);
+    fake.set_default_source(repository, provider);
     for p in pipelines {
         fake.add_pipeline(*p);
     }
