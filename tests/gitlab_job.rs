@@ -13,13 +13,10 @@ mod ci_files;
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use ci_files::{root, scalar, yaml_docs, Value};
-use devopness_status_hooks::front_door::FILE_OPTIONS;
-use devopness_status_hooks::inputs::OPTIONS;
-use devopness_status_hooks::sources::env_var;
 use support::cli::{gitlab_job_env, parse_dotenv};
 use support::*;
 
@@ -315,56 +312,24 @@ fn a_bad_input_or_a_missing_token_fails_the_job_having_sent_nothing() {
     assert!(!bad.dotenv_path.exists(), "outputs for a refused run");
 }
 
-/// A value for the variable of every option the binary reads (and the job's own
-/// `GIT_STRATEGY`), each one that would change the run if it were read.
-fn hostile_project_variables(dir: &Path) -> Vec<(String, String)> {
-    let value = |name: &str| -> Option<String> {
-        Some(match name {
-            // The token is meant to come from a variable: not an override.
-            "api-token" => return None,
-            "application-ids" => "999".into(),
-            "pipeline-ids" => "3".into(),
-            "api-url" => "http://127.0.0.1:9".into(),
-            "repository" => "evil/project".into(),
-            "provider-api-url" => "https://evil.example.com/api/v4".into(),
-            "context" => "evil".into(),
-            "details-url" => "https://evil.example.com/{{ action.id }}".into(),
-            "description-started" | "description-failed" | "description-completed" => "evil".into(),
-            "mode" => "remove".into(),
-            "dry-run" | "prune-duplicates" | "drift-issue" | "only-when-commit" | "gitlab-ref" => {
-                "true".into()
-            }
-            "fail-on-drift" | "check-deliveries" => "false".into(),
-            "github-token" => "ghp_not_ours".into(),
-            "timeout-seconds" => "0".into(),
-            "ca-certificate" => "not a certificate".into(),
-            "max-concurrency" => "0".into(),
-            "provider" => "github".into(),
-            "extra-headers" => "X-Evil: 1".into(),
-            "hook-name" => "evil {event}".into(),
-            "output-json" => dir.join("evil.json").display().to_string(),
-            "output-dotenv" => dir.join("evil.env").display().to_string(),
-            "summary-file" => dir.join("evil.md").display().to_string(),
-            other => panic!("no hostile value for option {other}: add one"),
-        })
-    };
-    let names = OPTIONS
+/// A project variable for every option the binary reads from the environment (and the
+/// job's `GIT_STRATEGY`), each one that would change the run if it were read: the list
+/// scripts/gitlab-ci-test uses (tests/workflows.rs checks it covers every option). The
+/// output files it names are in a folder that does not exist, so reading one fails the run.
+fn hostile_project_variables() -> Vec<(String, String)> {
+    let vars = ci_files::yaml(&root().join("tests/gitlab-ci/project-variables.yml"));
+    vars.as_object()
+        .expect("a map")
         .iter()
-        .map(|o| o.name)
-        .chain(FILE_OPTIONS.iter().map(|f| f.name));
-    let mut vars: Vec<(String, String)> = names
-        .filter_map(|n| value(n).map(|v| (env_var(n), v)))
-        .collect();
-    vars.push(("GIT_STRATEGY".into(), "clone".into()));
-    vars
+        .map(|(k, v)| (k.clone(), scalar(v, k)))
+        .collect()
 }
 
 #[test]
 fn project_variables_change_nothing_the_inputs_say() {
     let fake = fake_with(&[1, 2, 3]);
     let url = fake.base_url();
-    let outside = tempfile::tempdir().expect("tempdir");
-    let project = hostile_project_variables(outside.path());
+    let project = hostile_project_variables();
     assert!(project
         .iter()
         .any(|(k, v)| k == "DEVOPNESS_MODE" && v == "remove"));
@@ -406,10 +371,6 @@ fn project_variables_change_nothing_the_inputs_say() {
         }
     }
     assert!(fake.hooks(3).is_empty(), "DEVOPNESS_PIPELINE_IDS was read");
-    let strays: Vec<_> = std::fs::read_dir(outside.path())
-        .expect("read dir")
-        .collect();
-    assert!(strays.is_empty(), "an output went where a variable said");
 
     // The scheduled check, with the same variables: it reads, it finds drift, it fails.
     let gone = fake.hooks(1)[0]["id"]

@@ -373,6 +373,66 @@ fn the_component_job_hands_every_option_to_the_binary_as_a_flag_in_its_script() 
     );
 }
 
+/// scripts/gitlab-ci-test runs every case with a project variable for every option the
+/// binary reads from the environment (and the job's GIT_STRATEGY): a new option must be
+/// added there too, or that case would not cover it.
+#[test]
+fn the_gitlab_ci_test_sets_a_project_variable_for_every_option() {
+    use devopness_status_hooks::front_door::FILE_OPTIONS;
+    use devopness_status_hooks::inputs::OPTIONS;
+    use devopness_status_hooks::sources::env_var;
+    let vars = yaml(&root().join("tests/gitlab-ci/project-variables.yml"));
+    let set: BTreeSet<String> = vars.as_object().expect("a map").keys().cloned().collect();
+    let mut want: BTreeSet<String> = OPTIONS
+        .iter()
+        .map(|o| o.name)
+        .chain(FILE_OPTIONS.iter().map(|f| f.name))
+        .filter(|n| *n != "api-token") // the token is meant to come from a variable
+        .map(env_var)
+        .collect();
+    want.insert("GIT_STRATEGY".into());
+    assert_eq!(set, want, "tests/gitlab-ci/project-variables.yml");
+    assert_eq!(vars["DEVOPNESS_MODE"], "remove");
+}
+
+/// What GitLab checks when a pipeline including the component is created: every input
+/// declared, of its type, one of its options, matching its regex.
+#[test]
+fn the_gitlab_examples_give_inputs_the_component_accepts() {
+    let inputs = component_inputs(&component().0);
+    for entry in std::fs::read_dir(root().join("examples/gitlab")).expect("examples/gitlab") {
+        let path = entry.expect("entry").path();
+        let doc = yaml(&path);
+        let file = path.display();
+        let given = doc["include"][0]["inputs"].as_object().expect("inputs");
+        for (name, value) in given {
+            let spec = inputs
+                .get(name)
+                .unwrap_or_else(|| panic!("{file}: the component has no input {name}"));
+            let ok = match spec.get("type").and_then(Value::as_str) {
+                Some("boolean") => value.is_boolean(),
+                Some("number") => value.is_number(),
+                _ => value.is_string(),
+            };
+            assert!(ok, "{file}: {name}: {value} is not of the input's type");
+            if let Some(options) = spec.get("options").and_then(Value::as_array) {
+                assert!(
+                    options.contains(value),
+                    "{file}: {name}: {value} is not an option"
+                );
+            }
+            if let Some(regex) = spec.get("regex") {
+                let value = scalar(value, name);
+                assert_eq!(
+                    fullmatches(&scalar(regex, name), &[&value]),
+                    vec![true],
+                    "{file}: {name}: {value:?} does not match the input's regex"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn the_text_regex_refuses_only_a_line_that_is_just_a_dot() {
     let pattern = text_regex(&component().0);
