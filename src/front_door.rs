@@ -289,7 +289,8 @@ pub fn help_text(platform: &Platform) -> String {
 }
 
 const HELP_TAIL: &str = "\
-A flag wins over its environment variable. Booleans: --dry-run means true,
+A flag wins over its environment variable; an empty one (--repository=) means the
+default, whatever the variable says. Booleans: --dry-run means true,
 --fail-on-drift=false says false. Secrets (api-token, github-token, extra-headers)
 are never read from the command line, where every process can see them: set the
 variable or name a file with --NAME-file. In a Bitbucket pipe the variables may also

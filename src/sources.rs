@@ -3,8 +3,9 @@
 //! the option's name in upper snake case (`DEVOPNESS_PIPELINE_IDS`); inside a
 //! Bitbucket pipe also the plain name (`PIPELINE_IDS`) and Bitbucket's lists
 //! (`PIPELINE_IDS_COUNT=2`, `PIPELINE_IDS_0`, `PIPELINE_IDS_1`). An empty value is
-//! no value, as with the action's inputs. Each value keeps its origin, so a problem
-//! names the option the way the user wrote it.
+//! no value, as with the action's inputs; an empty flag (`--repository=`) also hides
+//! the option's variable. Each value keeps its origin, so a problem names the option
+//! the way the user wrote it.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -220,12 +221,24 @@ pub fn from_platform(defaults: &PlatformDefaults, provider: Option<&str>) -> Vec
 }
 
 /// One value per option: the first source that gives it wins (pass the flags first).
+/// An empty value is no value, but an empty flag (`--repository=`) still decides: the
+/// option is not set, whatever its variable says, so a script can ask for the default
+/// whatever the environment holds. The result holds no empty flag, so a later merge
+/// (the platform's suggestions) still fills the option in.
 pub fn merge(sources: Vec<Vec<Given>>) -> Vec<Given> {
     let mut out: Vec<Given> = Vec::new();
+    let mut decided: Vec<&'static str> = Vec::new();
     for given in sources.into_iter().flatten() {
-        if given.value.trim().is_empty() || out.iter().any(|g| g.name == given.name) {
+        if decided.contains(&given.name) {
             continue;
         }
+        if given.value.trim().is_empty() {
+            if given.origin == Origin::Flag {
+                decided.push(given.name);
+            }
+            continue;
+        }
+        decided.push(given.name);
         out.push(given);
     }
     out
@@ -343,6 +356,48 @@ mod tests {
             token.map(Given::spelled).as_deref(),
             Some("--api-token-file /t")
         );
+    }
+
+    #[test]
+    fn an_empty_flag_means_not_set_whatever_the_variable_says() {
+        let flags = |args: &[&str]| match cli::parse(args.iter().map(Into::into), SPECS) {
+            Ok(cli::Command::Run(line)) => from_flags(&line),
+            other => panic!("{args:?}: {other:?}"),
+        };
+        let (env, errors) = from_env(
+            &vars(&[
+                ("DEVOPNESS_MODE", "remove"),
+                ("DEVOPNESS_DRY_RUN", "true"),
+                ("DEVOPNESS_PIPELINE_IDS", "9"),
+                ("DEVOPNESS_DESCRIPTION_STARTED", "from the environment"),
+            ]),
+            SPECS,
+            false,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let merged = merge(vec![
+            flags(&["--mode=", "--dry-run=", "--pipeline-ids=1"]),
+            env.clone(),
+        ]);
+        assert_eq!(value(&merged, "mode"), None, "--mode= hides DEVOPNESS_MODE");
+        assert_eq!(value(&merged, "dry-run"), None);
+        assert_eq!(value(&merged, "pipeline-ids"), Some("1"));
+        // Options without a flag still come from the environment.
+        assert_eq!(
+            value(&merged, "description-started"),
+            Some("from the environment")
+        );
+        // An empty variable hides nothing.
+        let (empty, _) = from_env(&vars(&[("DEVOPNESS_MODE", "")]), SPECS, false);
+        assert_eq!(value(&merge(vec![empty, env]), "mode"), Some("remove"));
+        // An empty flag is no value: a later source (the platform's default) fills in.
+        let platform = vec![Given {
+            name: "mode",
+            value: "check".into(),
+            origin: Origin::Env("PLATFORM".into()),
+        }];
+        let merged = merge(vec![merged, platform]);
+        assert_eq!(value(&merged, "mode"), Some("check"));
     }
 
     #[test]

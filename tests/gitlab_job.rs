@@ -1,8 +1,13 @@
 //! The GitLab CI/CD component's job, run the way GitLab runs it: its inputs
 //! interpolated (`$[[ inputs.NAME ]]`), its `variables:` and the variables GitLab sets
-//! in every job in the environment, a masked `DEVOPNESS_API_TOKEN`, its `script:` run
-//! by `sh` with errexit, the real binary on PATH (the image's `devopness-status-hooks`),
-//! against the fake Devopness API; then the dotenv report read back with GitLab's rules.
+//! in every job in the environment, then the project's own CI/CD variables over them
+//! (GitLab gives project, group, instance and schedule variables precedence over a job's
+//! `variables:`), a masked `DEVOPNESS_API_TOKEN`, its `script:` run by `sh` with errexit,
+//! the real binary on PATH (the image's `devopness-status-hooks`), against the fake
+//! Devopness API; then the dotenv report read back with GitLab's rules.
+//!
+//! `scripts/gitlab-ci-test` runs the same component under gitlab-ci-local (GitLab's
+//! include, inputs, variables and artifacts semantics) in the image itself.
 
 mod ci_files;
 mod support;
@@ -17,6 +22,7 @@ use support::*;
 
 const PROJECT: &str = "group/sub/project";
 const SERVER: &str = "https://gitlab.example.com";
+const JOB_NAME: &str = "devopness-status-hooks";
 
 /// The component's job with `inputs` (the others at their defaults) interpolated.
 fn job(inputs: &[(&str, &str)]) -> Value {
@@ -40,7 +46,8 @@ fn job(inputs: &[(&str, &str)]) -> Value {
     interpolate(job, &values)
 }
 
-/// GitLab's interpolation of `$[[ inputs.NAME ]]` in every string.
+/// GitLab's interpolation of `$[[ inputs.NAME ]]` in every string (after parsing, so a
+/// value is inserted as it is, line breaks and all).
 fn interpolate(v: &Value, values: &BTreeMap<String, String>) -> Value {
     match v {
         Value::String(s) => {
@@ -80,11 +87,12 @@ impl Job {
 /// Runs the job's script as GitLab's runner does, with `token` as the masked variable
 /// `DEVOPNESS_API_TOKEN`.
 fn run_job(job: &Value, token: Option<&str>) -> Job {
-    run_job_with(job, token.map(|t| ("DEVOPNESS_API_TOKEN", t)))
+    run_job_with(job, token.map(|t| ("DEVOPNESS_API_TOKEN", t)), &[])
 }
 
-/// [`run_job`] with the token in a masked variable of another name.
-fn run_job_with(job: &Value, token: Option<(&str, &str)>) -> Job {
+/// [`run_job`] with the token in a masked variable of another name, and the project's
+/// CI/CD variables `project` (which win over the job's `variables:`, as in GitLab).
+fn run_job_with(job: &Value, token: Option<(&str, &str)>, project: &[(String, String)]) -> Job {
     let dir = tempfile::tempdir().expect("tempdir");
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_devopness-status-hooks"));
     let bin_dir = bin.parent().expect("bin dir").display().to_string();
@@ -100,15 +108,25 @@ fn run_job_with(job: &Value, token: Option<(&str, &str)>) -> Job {
         .current_dir(dir.path())
         .env_clear()
         .env("PATH", format!("{bin_dir}:/usr/bin:/bin"))
-        .env("HOME", dir.path());
+        .env("HOME", dir.path())
+        .env("CI_JOB_NAME", JOB_NAME);
     for (k, v) in gitlab_job_env(PROJECT, SERVER) {
         cmd.env(k, v);
     }
+    // The variables a job variable's `$NAME` can name: GitLab's and the project's.
+    let known: BTreeMap<String, String> = gitlab_job_env(PROJECT, SERVER)
+        .into_iter()
+        .chain([("CI_JOB_NAME".to_owned(), JOB_NAME.to_owned())])
+        .chain(project.iter().cloned())
+        .collect();
     for (k, v) in job["variables"].as_object().expect("variables") {
-        cmd.env(k, scalar(v, k));
+        cmd.env(k, expand_variables(&scalar(v, k), &known));
     }
     if let Some((name, token)) = token {
         cmd.env(name, token);
+    }
+    for (k, v) in project {
+        cmd.env(k, v);
     }
     let out = cmd.output().expect("run sh");
     let log = format!(
@@ -133,6 +151,53 @@ fn run_job_with(job: &Value, token: Option<(&str, &str)>) -> Job {
         dotenv_path,
         report_path,
     }
+}
+
+/// What GitLab does to a job's `variables:` values before the job starts: `$NAME` and
+/// `${NAME}` become that variable's value (empty when it has none), `$$` a `$`.
+fn expand_variables(value: &str, vars: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        if let Some(after) = rest.strip_prefix('$') {
+            out.push('$');
+            rest = after;
+            continue;
+        }
+        let (name, after) = match rest.strip_prefix('{') {
+            Some(braced) => match braced.find('}') {
+                Some(end) => (&braced[..end], &braced[end + 1..]),
+                None => ("", rest),
+            },
+            None => {
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                (&rest[..end], &rest[end..])
+            }
+        };
+        if name.is_empty() {
+            out.push('$');
+        } else {
+            out.push_str(vars.get(name).map(String::as_str).unwrap_or(""));
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn the_harness_expands_job_variables_as_gitlab_does() {
+    let vars: BTreeMap<String, String> = [("CI_JOB_NAME".to_owned(), "hooks".to_owned())].into();
+    assert_eq!(expand_variables("ci/$CI_JOB_NAME", &vars), "ci/hooks");
+    assert_eq!(
+        expand_variables("${CI_JOB_NAME}-x $$y $UNSET.", &vars),
+        "hooks-x $y ."
+    );
+    assert_eq!(expand_variables("a $ b", &vars), "a $ b");
 }
 
 #[test]
@@ -224,6 +289,7 @@ fn a_bad_input_or_a_missing_token_fails_the_job_having_sent_nothing() {
             ("fail-on-drift", "false"),
         ]),
         Some(("DEVOPNESS_PROD_TOKEN", TOKEN)),
+        &[],
     );
     assert_eq!(named.code, 0, "{}", named.log);
     assert_eq!(named.dotenv()["missing"], "3");
@@ -238,17 +304,242 @@ fn a_bad_input_or_a_missing_token_fails_the_job_having_sent_nothing() {
         Some(TOKEN),
     );
     assert_eq!(bad.code, 1, "{}", bad.log);
-    assert!(
-        bad.log.contains("error: DEVOPNESS_PIPELINE_IDS: "),
-        "{}",
-        bad.log
-    );
-    assert!(
-        bad.log.contains("error: DEVOPNESS_CONTEXT: "),
-        "{}",
-        bad.log
-    );
+    // Named as the job passed them: flags.
+    assert!(bad.log.contains("error: --pipeline-ids: "), "{}", bad.log);
+    assert!(bad.log.contains("error: --context: "), "{}", bad.log);
     assert!(!bad.log.contains('\u{1b}'), "{}", bad.log);
     assert!(fake.requests().is_empty(), "sent a request");
     assert!(!bad.dotenv_path.exists(), "outputs for a refused run");
+}
+
+/// A project variable for every option the binary reads from the environment (and the
+/// job's `GIT_STRATEGY`), each one that would change the run if it were read: the list
+/// scripts/gitlab-ci-test uses (tests/workflows.rs checks it covers every option). The
+/// output files it names are in a folder that does not exist, so reading one fails the run.
+fn hostile_project_variables() -> Vec<(String, String)> {
+    let vars = ci_files::yaml(&root().join("tests/gitlab-ci/project-variables.yml"));
+    vars.as_object()
+        .expect("a map")
+        .iter()
+        .map(|(k, v)| (k.clone(), scalar(v, k)))
+        .collect()
+}
+
+#[test]
+fn project_variables_change_nothing_the_inputs_say() {
+    let fake = fake_with(&[1, 2, 3]);
+    let url = fake.base_url();
+    let project = hostile_project_variables();
+    assert!(project
+        .iter()
+        .any(|(k, v)| k == "DEVOPNESS_MODE" && v == "remove"));
+
+    let apply = run_job_with(
+        &job(&[("pipeline-ids", "1, 2"), ("api-url", &url)]),
+        Some(("DEVOPNESS_API_TOKEN", TOKEN)),
+        &project,
+    );
+    assert_eq!(apply.code, 0, "{}", apply.log);
+    let env = apply.dotenv();
+    assert_eq!(
+        (env["created"].as_str(), env["deleted"].as_str()),
+        ("6", "0"),
+        "{}",
+        apply.log
+    );
+    for pipeline in [1, 2] {
+        let hooks = fake.hooks(pipeline);
+        assert_eq!(hooks.len(), 3);
+        for h in &hooks {
+            let body = body_of(h);
+            // GitLab's status body names the context `name`.
+            assert_eq!(body["name"], CONTEXT);
+            assert!(
+                body["description"]
+                    .as_str()
+                    .is_some_and(|d| d.ends_with("on Devopness")),
+                "{body}"
+            );
+            assert!(h["target_url"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(SERVER)));
+            assert!(!h.to_string().contains("evil"), "{h}");
+            assert!(!h.to_string().contains("X-Evil"), "{h}");
+            assert!(h["trigger_when"]["conditions"]
+                .as_array()
+                .is_none_or(|c| c.is_empty()));
+        }
+    }
+    assert!(fake.hooks(3).is_empty(), "DEVOPNESS_PIPELINE_IDS was read");
+
+    // The scheduled check, with the same variables: it reads, it finds drift, it fails.
+    let gone = fake.hooks(1)[0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    fake.remove_hook(&gone);
+    fake.clear_requests();
+    let check = run_job_with(
+        &job(&[
+            ("pipeline-ids", "1, 2"),
+            ("api-url", &url),
+            ("mode", "check"),
+        ]),
+        Some(("DEVOPNESS_API_TOKEN", TOKEN)),
+        &project,
+    );
+    assert_eq!(check.code, 2, "fail-on-drift is the input's: {}", check.log);
+    assert!(writes(&fake).is_empty(), "check wrote");
+    assert_eq!(check.dotenv()["missing"], "1");
+}
+
+#[test]
+fn text_inputs_reach_the_hooks_exactly_as_written() {
+    let fake = fake_with(&[1]);
+    let url = fake.base_url();
+    let context = "ci/$CI_JOB_NAME";
+    let started = r#"it's "$(touch pwned)" `touch pwned` ${HOME} \n"#;
+    let failed = r"$CI_PROJECT_PATH \$x '' \ ;|&<>*? # done";
+    let hook_name = "{context} $USER: {event}";
+    let details = "https://example.com/$CI_PIPELINE_ID/{{ action.id }}";
+    let run = run_job(
+        &job(&[
+            ("pipeline-ids", "1"),
+            ("api-url", &url),
+            ("context", context),
+            ("description-started", started),
+            ("description-failed", failed),
+            ("hook-name", hook_name),
+            ("details-url", details),
+        ]),
+        Some(TOKEN),
+    );
+    assert_eq!(run.code, 0, "{}", run.log);
+    assert!(!run.dir.path().join("pwned").exists(), "a command ran");
+    let hooks = fake.hooks(1);
+    assert_eq!(hooks.len(), 3);
+    let by_event = |event: &str| {
+        hooks
+            .iter()
+            .find(|h| h["trigger_when"]["events"][0] == event)
+            .map(body_of)
+            .unwrap_or_else(|| panic!("no {event} hook"))
+    };
+    assert_eq!(by_event("action.started")["description"], started);
+    assert_eq!(by_event("action.failed")["description"], failed);
+    for h in &hooks {
+        assert_eq!(body_of(h)["name"], context, "GitLab's context field: {h}");
+        assert_eq!(body_of(h)["target_url"], details, "{h}");
+        let name = h["name"].as_str().unwrap_or_default();
+        assert!(name.starts_with("ci/$CI_JOB_NAME $USER: "), "{name}");
+    }
+}
+
+#[test]
+fn a_line_break_in_a_text_input_runs_nothing() {
+    let fake = fake_with(&[1]);
+    let url = fake.base_url();
+    let run = run_job(
+        &job(&[
+            ("pipeline-ids", "1"),
+            ("api-url", &url),
+            ("context", "ci/x\ntouch pwned\n'\n\"\n$(touch pwned)"),
+            ("description-started", "a\n)\ntouch pwned"),
+        ]),
+        Some(TOKEN),
+    );
+    assert_eq!(run.code, 1, "{}", run.log);
+    assert!(!run.dir.path().join("pwned").exists(), "a command ran");
+    assert!(run.log.contains("error: --context: "), "{}", run.log);
+    assert!(
+        run.log.contains("error: --description-started: "),
+        "{}",
+        run.log
+    );
+    assert!(fake.requests().is_empty(), "sent a request");
+}
+
+#[test]
+fn extra_headers_read_the_job_variables_they_name_and_nothing_else() {
+    let fake = fake_with(&[1]);
+    let url = fake.base_url();
+    let secret = "proxy-secret-7c1e";
+    let run = run_job_with(
+        &job(&[
+            ("pipeline-ids", "1"),
+            ("api-url", &url),
+            (
+                "extra-headers",
+                "X-Proxy-Token: $PROXY_TOKEN\nX-Braced: ${PROXY_TOKEN}-2\n\nX-Literal: $$PROXY_TOKEN $(touch pwned) `touch pwned` $ 5\n",
+            ),
+        ]),
+        Some(("DEVOPNESS_API_TOKEN", TOKEN)),
+        &[
+            ("PROXY_TOKEN".to_owned(), secret.to_owned()),
+            ("DEVOPNESS_EXTRA_HEADERS".to_owned(), "X-Evil: 1".to_owned()),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.log);
+    assert!(!run.log.contains(secret), "a header value in the log");
+    assert!(!run.dir.path().join("pwned").exists(), "a command ran");
+    let hooks = fake.hooks(1);
+    assert_eq!(hooks.len(), 3);
+    for h in &hooks {
+        let headers = h["settings"]["request_headers"]
+            .as_array()
+            .expect("headers");
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|x| x["name"] == name)
+                .map(|x| x["value"].clone())
+        };
+        assert_eq!(header("X-Proxy-Token"), Some(Value::from(secret)));
+        assert_eq!(header("X-Braced"), Some(Value::from(format!("{secret}-2"))));
+        assert_eq!(
+            header("X-Literal"),
+            Some(Value::from("$PROXY_TOKEN $(touch pwned) `touch pwned` $ 5"))
+        );
+        assert_eq!(header("X-Evil"), None, "DEVOPNESS_EXTRA_HEADERS was read");
+    }
+}
+
+#[test]
+fn typed_inputs_reach_the_binary_as_flags() {
+    let fake = fake_with(&[1]);
+    let url = fake.base_url();
+    // As GitLab interpolates a boolean and a number: `true`, `60`.
+    let run = run_job(
+        &job(&[
+            ("pipeline-ids", "1"),
+            ("api-url", &url),
+            ("dry-run", "true"),
+            ("timeout-seconds", "60"),
+            ("max-concurrency", "4"),
+            ("provider", "gitlab"),
+        ]),
+        Some(TOKEN),
+    );
+    assert_eq!(run.code, 0, "{}", run.log);
+    assert!(
+        run.log
+            .contains("note: dry run: nothing was written to Devopness"),
+        "{}",
+        run.log
+    );
+    assert!(writes(&fake).is_empty(), "dry-run wrote");
+    let bad = run_job(
+        &job(&[
+            ("pipeline-ids", "1"),
+            ("api-url", &url),
+            ("timeout-seconds", "60.5"),
+        ]),
+        Some(TOKEN),
+    );
+    assert_eq!(bad.code, 1, "{}", bad.log);
+    assert!(
+        bad.log.contains("error: --timeout-seconds: "),
+        "{}",
+        bad.log
+    );
 }

@@ -235,34 +235,41 @@ fn component_job() -> Value {
     map.values().next().expect("job").clone()
 }
 
+/// The component's `regex` for text inputs: no line that is just `.`, the delimiter of
+/// the here-documents that read them.
+fn text_regex(header: &Value) -> String {
+    scalar(
+        &component_inputs(header)["application-ids"]["regex"],
+        "application-ids regex",
+    )
+}
+
+/// Whether Python's `re.fullmatch(pattern, value)` matches, for each value (the pattern
+/// has no look-around or `$`-before-newline subtlety, so RE2 and JavaScript agree).
+fn fullmatches(pattern: &str, values: &[&str]) -> Vec<bool> {
+    let out = run(Command::new(tool("python"))
+        .args([
+            "-c",
+            "import json, re, sys; p = sys.argv[1]; \
+             print(json.dumps([re.fullmatch(p, v) is not None for v in json.loads(sys.argv[2])]))",
+        ])
+        .arg(pattern)
+        .arg(serde_json::to_string(values).expect("json")));
+    assert!(out.status.success(), "python: {}", text(&out));
+    serde_json::from_slice(&out.stdout).expect("a JSON list")
+}
+
 #[test]
-fn the_component_job_hands_every_option_to_the_binary_by_environment() {
+fn the_component_job_hands_every_option_to_the_binary_as_a_flag_in_its_script() {
     let job = component_job();
     let (header, _) = component();
-    let options: Vec<String> = component_inputs(&header)
-        .into_keys()
-        .filter(|n| !COMPONENT_JOB_INPUTS.contains(&n.as_str()))
-        .collect();
+    let inputs = component_inputs(&header);
     let vars = job["variables"].as_object().expect("variables");
-    let mut expected: BTreeMap<String, String> = options
-        .iter()
-        .map(|n| {
-            (
-                format!("DEVOPNESS_{}", upper_snake(n)),
-                format!("$[[ inputs.{n} ]]"),
-            )
-        })
-        .collect();
-    expected.insert("GIT_STRATEGY".into(), "none".into());
-    let actual: BTreeMap<String, String> = vars
-        .iter()
-        .map(|(k, v)| (k.clone(), scalar(v, k)))
-        .collect();
     assert_eq!(
-        actual, expected,
-        "each option as DEVOPNESS_<NAME>, and nothing else"
+        vars.keys().collect::<Vec<_>>(),
+        vec!["GIT_STRATEGY"],
+        "no option travels in a variable: a project or schedule variable of the same name would win"
     );
-
     assert_eq!(job["image"]["name"], "$[[ inputs.image ]]");
     assert_eq!(
         job["image"]["entrypoint"],
@@ -276,20 +283,75 @@ fn the_component_job_hands_every_option_to_the_binary_by_environment() {
         .map(|l| scalar(l, "script"))
         .collect::<Vec<_>>()
         .join("\n");
+    let text_re = text_regex(&header);
+    for (name, spec) in &inputs {
+        if COMPONENT_JOB_INPUTS.contains(&name.as_str()) {
+            continue;
+        }
+        let use_ = format!("$[[ inputs.{name} ]]");
+        assert_eq!(
+            script.matches(&use_).count(),
+            1,
+            "{name}: used once, in the script"
+        );
+        let typed =
+            spec.get("type").is_some_and(|t| t != "string") || spec.get("options").is_some();
+        if typed {
+            // A boolean, a number or one of its options: nothing the shell would read.
+            assert!(
+                script.contains(&format!("\"--{name}={use_}\"")),
+                "{name}: passed as \"--{name}={use_}\""
+            );
+        } else {
+            // Text: read by a quoted here-document into a file, which expands nothing; the
+            // regex keeps out the one line that would end it early.
+            let file = if name == "extra-headers" {
+                "extra-headers.in".to_string()
+            } else {
+                format!("flags/{name}")
+            };
+            assert!(
+                script.contains(&format!("cat >\"$work/{file}\" <<'.'\n{use_}\n.\n")),
+                "{name}: read by a here-document into $work/{file}:\n{script}"
+            );
+            assert_eq!(
+                spec.get("regex").map(|r| scalar(r, name)),
+                Some(text_re.clone()),
+                "{name}: the text regex"
+            );
+        }
+    }
+    assert_eq!(
+        script.matches("<<").count(),
+        script.matches("<<'.'\n").count(),
+        "every here-document is quoted and ends at `.`"
+    );
+    for flag in [
+        "\"--${file##*/}=$(cat \"$file\")\"",
+        "--drift-issue=false",
+        "--output-json= ",
+        "--extra-headers-file \"$work/extra-headers\"",
+    ] {
+        assert!(script.contains(flag), "the script passes {flag}:\n{script}");
+    }
+    assert!(
+        script.contains("unset DEVOPNESS_EXTRA_HEADERS DEVOPNESS_GITHUB_TOKEN"),
+        "the secrets the job does not hand over as flags are not read from variables"
+    );
     assert!(
         script.contains(r#"eval "DEVOPNESS_API_TOKEN=\${$[[ inputs.api-token-variable ]]:-}""#),
         "token from the named variable:\n{script}"
     );
     assert!(
-        !script.contains("--api-token "),
+        !script.contains("--api-token"),
         "the token is never on a command line"
     );
 
     let flag_value = |flag: &str| -> String {
         let after = script
-            .split(flag)
+            .split(&format!("{flag}="))
             .nth(1)
-            .unwrap_or_else(|| panic!("script has no {flag}"));
+            .unwrap_or_else(|| panic!("script has no {flag}="));
         after.split_whitespace().next().expect("value").to_string()
     };
     let artifacts = &job["artifacts"];
@@ -311,6 +373,98 @@ fn the_component_job_hands_every_option_to_the_binary_by_environment() {
     );
 }
 
+/// scripts/gitlab-ci-test runs every case with a project variable for every option the
+/// binary reads from the environment (and the job's GIT_STRATEGY): a new option must be
+/// added there too, or that case would not cover it.
+#[test]
+fn the_gitlab_ci_test_sets_a_project_variable_for_every_option() {
+    use devopness_status_hooks::front_door::FILE_OPTIONS;
+    use devopness_status_hooks::inputs::OPTIONS;
+    use devopness_status_hooks::sources::env_var;
+    let vars = yaml(&root().join("tests/gitlab-ci/project-variables.yml"));
+    let set: BTreeSet<String> = vars.as_object().expect("a map").keys().cloned().collect();
+    let mut want: BTreeSet<String> = OPTIONS
+        .iter()
+        .map(|o| o.name)
+        .chain(FILE_OPTIONS.iter().map(|f| f.name))
+        .filter(|n| *n != "api-token") // the token is meant to come from a variable
+        .map(env_var)
+        .collect();
+    want.insert("GIT_STRATEGY".into());
+    assert_eq!(set, want, "tests/gitlab-ci/project-variables.yml");
+    assert_eq!(vars["DEVOPNESS_MODE"], "remove");
+}
+
+/// What GitLab checks when a pipeline including the component is created: every input
+/// declared, of its type, one of its options, matching its regex.
+#[test]
+fn the_gitlab_examples_give_inputs_the_component_accepts() {
+    let inputs = component_inputs(&component().0);
+    for entry in std::fs::read_dir(root().join("examples/gitlab")).expect("examples/gitlab") {
+        let path = entry.expect("entry").path();
+        let doc = yaml(&path);
+        let file = path.display();
+        let given = doc["include"][0]["inputs"].as_object().expect("inputs");
+        for (name, value) in given {
+            let spec = inputs
+                .get(name)
+                .unwrap_or_else(|| panic!("{file}: the component has no input {name}"));
+            let ok = match spec.get("type").and_then(Value::as_str) {
+                Some("boolean") => value.is_boolean(),
+                Some("number") => value.is_number(),
+                _ => value.is_string(),
+            };
+            assert!(ok, "{file}: {name}: {value} is not of the input's type");
+            if let Some(options) = spec.get("options").and_then(Value::as_array) {
+                assert!(
+                    options.contains(value),
+                    "{file}: {name}: {value} is not an option"
+                );
+            }
+            if let Some(regex) = spec.get("regex") {
+                let value = scalar(value, name);
+                assert_eq!(
+                    fullmatches(&scalar(regex, name), &[&value]),
+                    vec![true],
+                    "{file}: {name}: {value:?} does not match the input's regex"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_text_regex_refuses_only_a_line_that_is_just_a_dot() {
+    let pattern = text_regex(&component().0);
+    let values = [
+        "",
+        "ci/devopness(build)",
+        "ci/$CI_JOB_NAME",
+        "1, 2\n3\n",
+        "..",
+        ". ",
+        " .",
+        ".x\nx.\n\n",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        ".",
+        ".\n",
+        "a\n.",
+        "a\n.\nb",
+        "\n.\n",
+    ];
+    let got = fullmatches(&pattern, &values);
+    let want: Vec<bool> = values
+        .iter()
+        .map(|v| !v.split('\n').any(|line| line == "."))
+        .collect();
+    assert_eq!(got, want, "{values:?}");
+    assert_eq!(
+        want.iter().filter(|w| !**w).count(),
+        5,
+        "some values refused"
+    );
+}
+
 // ------------------------------------------------------------------ parity with action.yml
 
 #[test]
@@ -329,6 +483,8 @@ fn the_component_inputs_have_the_action_inputs_names_and_defaults() {
         let spec = inputs
             .get(&name)
             .unwrap_or_else(|| panic!("{COMPONENT} has no input {name}"));
+        // A typed default as the text GitLab interpolates (`false`, `120`) against
+        // action.yml's string; the types themselves are checked below.
         let got = spec.get("default").map(|d| scalar(d, &name));
         let want = if required { None } else { default };
         assert_eq!(
@@ -344,6 +500,57 @@ fn the_component_inputs_have_the_action_inputs_names_and_defaults() {
     );
     let token = &component_inputs(&component().0)["api-token-variable"];
     assert_eq!(token["default"], "DEVOPNESS_API_TOKEN");
+}
+
+/// GitLab refuses a value of the wrong type at include time (`dry-run: "yes"`), and
+/// takes the natural one (`dry-run: true`, `timeout-seconds: 60`).
+#[test]
+fn the_component_inputs_are_typed_as_the_option_table_says() {
+    use devopness_status_hooks::inputs::{Kind, OPTIONS};
+    let inputs = component_inputs(&component().0);
+    for option in OPTIONS {
+        let Some(spec) = inputs.get(option.name) else {
+            continue; // not offered (GITHUB_ONLY), checked above
+        };
+        let name = option.name;
+        let ty = spec.get("type").and_then(Value::as_str);
+        let default = &spec["default"];
+        match option.kind {
+            Kind::Boolean => {
+                assert_eq!(ty, Some("boolean"), "{name}");
+                assert!(
+                    default.is_boolean(),
+                    "{name}: default {default} is a boolean"
+                );
+            }
+            Kind::Number { .. } => {
+                assert_eq!(ty, Some("number"), "{name}");
+                assert!(
+                    default.is_u64(),
+                    "{name}: default {default} is a whole number"
+                );
+            }
+            Kind::Choice(choices) => {
+                assert!(matches!(ty, None | Some("string")), "{name}");
+                let mut want: Vec<&str> = choices.to_vec();
+                if option.default.is_empty() {
+                    want.insert(0, "");
+                }
+                let got: Vec<&str> = spec["options"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{name}: options"))
+                    .iter()
+                    .map(|o| o.as_str().expect("a string option"))
+                    .collect();
+                assert_eq!(got, want, "{name}: the options are the table's choices");
+            }
+            Kind::Text | Kind::Lines | Kind::Url | Kind::List => {
+                assert!(matches!(ty, None | Some("string")), "{name}");
+                assert!(default.is_string(), "{name}: default {default} is a string");
+                assert!(spec.get("options").is_none(), "{name}");
+            }
+        }
+    }
 }
 
 #[test]
