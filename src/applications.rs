@@ -1,12 +1,15 @@
-//! The applications of `application-ids`, read from Devopness: each application and its
-//! pipeline list (both at once), then what `targets` decides from them: where its deploy
-//! pipelines' statuses go, or why they cannot get hooks. One application failing never
-//! stops the others.
+//! The applications of `application-ids`, and those found in the projects and
+//! environments of `project-ids` and `environment-ids`, read from Devopness: each
+//! application (unless its environment's list said all a target needs) and its pipeline
+//! list, both at once, then what `targets` decides from them: where its deploy pipelines'
+//! statuses go, or why they cannot get hooks. One application failing never stops the
+//! others.
 
 use futures_util::future::join;
 use futures_util::stream::{self, StreamExt};
 
 use crate::devopness::{ApiError, Client};
+use crate::discovery::EnvironmentFacts;
 use crate::failure::Failure;
 use crate::outcome::{ApplicationError, ApplicationOutcome, Destination};
 use crate::targets::{
@@ -39,10 +42,43 @@ impl Applications {
     }
 }
 
+/// An application to read: named in `application-ids`, or found in an environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wanted {
+    pub id: u64,
+    /// What its environment's list said, when that is all a target needs: then only its
+    /// pipeline list is read.
+    pub known: Option<ApplicationFacts>,
+    /// The environment it was found in.
+    pub environment: Option<EnvironmentFacts>,
+}
+
+/// Every application to read, each once: those of `application-ids` in their order, then
+/// those `found` in projects and environments (what a listing told of an application
+/// named in both saves its read).
+pub fn wanted(application_ids: &[u64], found: Vec<Wanted>) -> Vec<Wanted> {
+    let mut out: Vec<Wanted> = application_ids
+        .iter()
+        .map(|id| Wanted {
+            id: *id,
+            known: None,
+            environment: None,
+        })
+        .collect();
+    for f in found {
+        match out.iter_mut().find(|w| w.id == f.id) {
+            Some(w) if w.known.is_none() => *w = f,
+            Some(_) => {}
+            None => out.push(f),
+        }
+    }
+    out
+}
+
 /// Reads every application, at most `concurrency` at a time.
 pub async fn read_all(
     client: &Client,
-    ids: &[u64],
+    wanted: &[Wanted],
     explicit: Explicit<'_>,
     concurrency: usize,
 ) -> Applications {
@@ -50,8 +86,8 @@ pub async fn read_all(
         ApplicationOutcome,
         Result<ResolvedApplication, FailedApplication>,
         Option<ApplicationFacts>,
-    )> = stream::iter(ids)
-        .map(|id| read_one(client, *id, explicit))
+    )> = stream::iter(wanted)
+        .map(|w| read_one(client, w, explicit))
         .buffered(concurrency.max(1))
         .collect()
         .await;
@@ -72,32 +108,36 @@ pub async fn read_all(
     applications
 }
 
-/// One application: `GET /applications/{id}` and its pipeline list, then its target.
-/// When it fails, what is known of its pipelines (their list, when it was read). And
-/// the application as read, if it was.
+/// One application: `GET /applications/{id}` (unless what its environment's list said
+/// is enough) and its pipeline list, then its target. When it fails, what is known of its
+/// pipelines (their list, when it was read). And the application as read, if it was.
 async fn read_one(
     client: &Client,
-    application_id: u64,
+    wanted: &Wanted,
     explicit: Explicit<'_>,
 ) -> (
     ApplicationOutcome,
     Result<ResolvedApplication, FailedApplication>,
     Option<ApplicationFacts>,
 ) {
+    let application_id = wanted.id;
     let mut outcome = ApplicationOutcome {
         application_id,
         name: String::new(),
+        environment: wanted.environment.clone(),
         destination: None,
         deploy_pipelines: Vec::new(),
         error: None,
         warnings: Vec::new(),
         held: Vec::new(),
     };
-    let (facts, pipelines) = join(
-        client.get_application(application_id),
-        client.list_application_pipelines(application_id),
-    )
-    .await;
+    let facts = async {
+        match &wanted.known {
+            Some(known) => Ok(known.clone()),
+            None => client.get_application(application_id).await,
+        }
+    };
+    let (facts, pipelines) = join(facts, client.list_application_pipelines(application_id)).await;
     let facts = match facts {
         Ok(facts) => facts,
         Err(cause) => {
@@ -126,6 +166,9 @@ fn settle(
 ) {
     let application_id = facts.id;
     outcome.name = facts.name.clone();
+    if facts.environment.is_some() {
+        outcome.environment = facts.environment.clone();
+    }
     let pipelines = match pipelines {
         Ok(pipelines) => pipelines,
         Err(cause) => {

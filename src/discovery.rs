@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use crate::api_error::ApiError;
+
 /// An environment's `type`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvironmentKind {
@@ -145,6 +147,133 @@ impl PipelineResource {
             },
         }
     }
+}
+
+/// A project or an environment the inputs name (`project-ids`, `environment-ids`), or an
+/// environment a project's list gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Project(u64),
+    Environment(EnvironmentFacts),
+    /// An environment of `environment-ids` that could not be read: known by its id.
+    EnvironmentId(u64),
+}
+
+impl fmt::Display for Scope {
+    /// `project 7`, `environment 12 (staging)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Project(id) => write!(f, "project {id}"),
+            Scope::Environment(e) => f.write_str(&e.label()),
+            Scope::EnvironmentId(id) => write!(f, "environment {id}"),
+        }
+    }
+}
+
+/// What could not be read of a project or an environment: its applications get no hooks
+/// in this run; the rest is still done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScopeError {
+    pub scope: Scope,
+    /// The list or the record that could not be read.
+    pub read: ScopeRead,
+    pub cause: ApiError,
+}
+
+/// Which read of a project or an environment failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeRead {
+    /// `GET /projects/{id}/environments`.
+    Environments,
+    /// `GET /environments/{id}`.
+    Environment,
+    /// `GET /environments/{id}/applications`.
+    Applications,
+}
+
+impl ScopeError {
+    /// The same error with its server text passed through `f`.
+    pub fn map_text(&self, f: &dyn Fn(&str) -> String) -> ScopeError {
+        ScopeError {
+            cause: self.cause.map_text(f),
+            ..self.clone()
+        }
+    }
+}
+
+impl fmt::Display for ScopeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.read {
+            ScopeRead::Environments => "could not list its environments",
+            ScopeRead::Environment => "could not read it",
+            ScopeRead::Applications => "could not list its applications",
+        };
+        let input = match self.scope {
+            Scope::Project(_) => "project-ids",
+            Scope::Environment(_) | Scope::EnvironmentId(_) => "environment-ids",
+        };
+        write!(f, "{}: {what}, so its applications get no hooks in this run: ", self.scope)?;
+        match &self.cause {
+            ApiError::NotFound(m) => write!(
+                f,
+                "not found (404: {m}): check the id in `{input}`, and that the token's user can see it"
+            ),
+            ApiError::Forbidden(m) => write!(
+                f,
+                "the token lacks access (403: {m}): use a token of a user who can see it and manage its pipelines' hooks"
+            ),
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
+/// Something about a project or an environment that does not stop the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScopeWarning {
+    /// A project whose environments are all archived, or that has none.
+    NoLiveEnvironment { project_id: u64, archived: usize },
+    /// An environment without applications.
+    NoApplication { environment: EnvironmentFacts },
+    /// An environment of `environment-ids` that is archived: nothing is deployed to it.
+    Archived { environment: EnvironmentFacts },
+}
+
+impl fmt::Display for ScopeWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScopeWarning::NoLiveEnvironment { project_id, archived } => write!(
+                f,
+                "project {project_id}: it has no live environment ({archived} archived), so no hooks were added for it; check the id in `project-ids`"
+            ),
+            ScopeWarning::NoApplication { environment } => write!(
+                f,
+                "{}: it has no application, so no hooks were added for it",
+                environment.label()
+            ),
+            ScopeWarning::Archived { environment } => write!(
+                f,
+                "{}: it is archived, so nothing is deployed to it and its applications got no hooks; remove it from `environment-ids`",
+                environment.label()
+            ),
+        }
+    }
+}
+
+/// What a run found for one project or environment of the inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScopeOutcome {
+    pub scope: Scope,
+    pub error: Option<ScopeError>,
+    pub warnings: Vec<ScopeWarning>,
+}
+
+/// The live environments of a project's list (the API lists the archived ones apart, but
+/// one that carries `archived_at` anyway is skipped), and how many were archived.
+pub fn live(environments: Vec<EnvironmentFacts>) -> (Vec<EnvironmentFacts>, usize) {
+    let total = environments.len();
+    let live: Vec<EnvironmentFacts> = environments.into_iter().filter(|e| !e.archived).collect();
+    let archived = total - live.len();
+    (live, archived)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! [`plan`], [`health`], [`targets`], [`discovery`], [`contexts`], [`outcome`],
 //! [`failure`], [`api_error`], [`report`], [`link`], and for the front doors
 //! [`platform`], [`cli`], [`help`], [`terminal`]. The shell does the I/O and ties the
-//! core together: [`run`], [`applications`], [`resolve`], [`apply`], [`devopness`],
+//! core together: [`run`], [`projects`], [`applications`], [`resolve`], [`apply`], [`devopness`],
 //! [`github`], [`transport`], [`http`], [`actions_io`], and [`sources`],
 //! [`output_files`], [`front_door`]. A core module
 //! imports only core modules, and no two modules import each other, directly or round
@@ -42,6 +42,7 @@ pub mod front_door;
 pub mod github;
 pub mod http;
 pub mod output_files;
+pub mod projects;
 pub mod resolve;
 pub mod run;
 pub mod sources;

@@ -2,6 +2,7 @@
 //! in while it works and the report reads afterwards. Plain data, no I/O; both
 //! `apply` (shell) and `report` (core) use it, so neither depends on the other.
 
+use crate::discovery::EnvironmentFacts;
 use crate::failure::Failure;
 use crate::health::DeliveryHealth;
 use crate::hook::{DesiredHook, Event};
@@ -213,6 +214,8 @@ pub struct ApplicationOutcome {
     pub application_id: u64,
     /// Its name, once read (empty when it has none).
     pub name: String,
+    /// Its environment, once known (from its environment's list, or once read).
+    pub environment: Option<EnvironmentFacts>,
     /// Where its pipelines' statuses go, once settled.
     pub destination: Option<Destination>,
     /// Its deploy pipelines, in its list's order.

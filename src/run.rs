@@ -7,15 +7,17 @@ use std::time::Instant;
 use crate::actions_io::{self, Log};
 use crate::applications;
 use crate::apply;
-use crate::contexts::{self, SharedContext};
+use crate::contexts;
 use crate::devopness::Client;
 use crate::failure;
 use crate::inputs::{self, Config, InputError};
-use crate::outcome::{ApplicationError, ApplicationOutcome, PipelineOutcome};
+use crate::outcome::{ApplicationError, PipelineOutcome};
 use crate::output_files::{self, OutputFiles};
 use crate::report::{self, log::Line};
 use crate::resolve::Resolver;
-use crate::targets::{self, Target};
+use crate::discovery::ScopeOutcome;
+use crate::projects;
+use crate::targets::{self, PipelineTarget, Target};
 use crate::transport::Transport;
 
 /// Exit status: done, in sync.
@@ -109,43 +111,71 @@ pub async fn execute(
             return EXIT_FAILED;
         }
     };
-    let mut apps = applications::read_all(
-        &client,
-        &config.application_ids,
-        config.targets.explicit(),
-        config.max_concurrency,
-    )
-    .await;
-    let standalone = standalone(config);
-    let merged = targets::merge(
-        &apps.resolved,
-        &apps.failed,
-        &config.pipeline_ids,
-        standalone.as_ref(),
-    );
-    apps.hold(merged.held);
+    let mut found = pipelines_of(config, &client).await;
     let resolver = Resolver::new(
         &client,
         &config.status,
         &config.targets,
-        standalone,
+        found.standalone.clone(),
         inputs::check_context,
-        &apps.read,
+        &found.applications.read,
     );
     let run = apply::Run {
         client: &client,
         options: config.options,
         resolver: &resolver,
     };
-    let mut outcomes = apply::run_all(run, &merged.pipelines, config.max_concurrency).await;
-    redact_outcomes(&mut outcomes, &mut apps.outcomes, log);
+    let mut outcomes = apply::run_all(run, &found.pipelines, config.max_concurrency).await;
+    redact_outcomes(&mut outcomes, &mut found, log);
     let shared = contexts::shared_contexts(&postings(&outcomes));
-    let run = Outcomes {
+    let run = report::Outcomes {
         pipelines: &outcomes,
-        applications: &apps.outcomes,
+        applications: &found.applications.outcomes,
+        scopes: &found.scopes,
         shared: &shared,
     };
     report_run(config, run, sinks, &transport, log).await
+}
+
+/// The pipelines the inputs name, and what finding them gave.
+struct Found {
+    /// Each project and environment of `project-ids` and `environment-ids`.
+    scopes: Vec<ScopeOutcome>,
+    /// Each application, named or found.
+    applications: applications::Applications,
+    /// Every pipeline to handle, each once, with its target.
+    pipelines: Vec<PipelineTarget>,
+    standalone: Option<Target>,
+}
+
+/// Every pipeline to handle: the deploy pipelines of the applications named or found in
+/// projects and environments, then those of `pipeline-ids`.
+async fn pipelines_of(config: &Config, client: &Client) -> Found {
+    let concurrency = config.max_concurrency;
+    let scopes = projects::find(
+        client,
+        &config.project_ids,
+        &config.environment_ids,
+        concurrency,
+    )
+    .await;
+    let wanted = applications::wanted(&config.application_ids, scopes.applications);
+    let explicit = config.targets.explicit();
+    let mut applications = applications::read_all(client, &wanted, explicit, concurrency).await;
+    let standalone = standalone(config);
+    let merged = targets::merge(
+        &applications.resolved,
+        &applications.failed,
+        &config.pipeline_ids,
+        standalone.as_ref(),
+    );
+    applications.hold(merged.held);
+    Found {
+        scopes: scopes.outcomes,
+        applications,
+        pipelines: merged.pipelines,
+        standalone,
+    }
 }
 
 /// Where the pipelines of `pipeline-ids` post until their applications say otherwise:
@@ -170,15 +200,6 @@ fn postings(outcomes: &[PipelineOutcome]) -> Vec<contexts::Posting> {
             context: p.destination.context.clone(),
         })
         .collect()
-}
-
-/// What the run found: per pipeline, per application of `application-ids`, and the
-/// pipelines that share a status.
-#[derive(Clone, Copy)]
-struct Outcomes<'a> {
-    pipelines: &'a [PipelineOutcome],
-    applications: &'a [ApplicationOutcome],
-    shared: &'a [SharedContext],
 }
 
 /// The HTTP client, trusting the bundled roots, `ca-certificate` and the file named
@@ -208,7 +229,7 @@ fn http_client(config: &Config, ssl_cert_file: Option<&str>, log: &Log) -> Optio
 /// Logs, the drift issue, outputs and summary; returns the exit status.
 async fn report_run(
     config: &Config,
-    run: Outcomes<'_>,
+    run: report::Outcomes<'_>,
     sinks: &Sinks,
     transport: &Transport,
     log: &Log,
@@ -217,34 +238,10 @@ async fn report_run(
     let outcomes = run.pipelines;
     let hooks = report::hooks_output(outcomes, report::HOOKS_OUTPUT_LIMIT);
     let pipelines = report::pipelines_output(outcomes, report::PIPELINES_OUTPUT_LIMIT);
-    let lines = report::log::application_lines(run.applications)
-        .into_iter()
-        .chain(report::log::shared_lines(run.shared))
-        .chain(report::log::lines(
-            outcomes,
-            options,
-            &config.status.extra_headers,
-            &hooks,
-        ));
-    for line in lines {
-        emit(log, line);
-    }
-    let failures = outcomes.iter().flat_map(PipelineOutcome::failures);
-    let done = outcomes.iter().filter(|p| p.ok()).count();
-    if let Some(note) = failure::stopped_early(failures, done, outcomes.len()) {
-        log.error(None, &note);
-    }
+    log_run(config, run, &hooks, log);
     let drift = report::drift(&report::counts(outcomes, options), options);
-    let md = report::summary(
-        outcomes,
-        run.applications,
-        options,
-        &config.status.context,
-        run.shared,
-        &hooks,
-    );
-    let all_ok = outcomes.iter().all(PipelineOutcome::ok)
-        && run.applications.iter().all(ApplicationOutcome::ok);
+    let md = report::summary(run, options, &config.status.context, &hooks);
+    let all_ok = run.all_ok();
     // A check that could not read everything says nothing about being in sync:
     // the issue is left as it is then, unless drift was found anyway.
     if let Some(issue) = config.drift_issue.as_ref().filter(|_| drift || all_ok) {
@@ -282,6 +279,31 @@ async fn report_run(
         EXIT_DRIFT
     } else {
         EXIT_OK
+    }
+}
+
+/// The run's log: projects and environments, applications by environment, statuses
+/// shared between pipelines, then a group per pipeline in the report's order.
+fn log_run(config: &Config, run: report::Outcomes<'_>, hooks: &report::HooksOutput, log: &Log) {
+    let outcomes = run.pipelines;
+    let groups = report::groups::group(outcomes, run.applications);
+    let lines = report::log::scope_lines(run.scopes)
+        .into_iter()
+        .chain(report::log::application_lines(run.applications))
+        .chain(report::log::shared_lines(run.shared))
+        .chain(report::log::lines(
+            groups.pipelines(),
+            &config.options,
+            &config.status.extra_headers,
+            hooks,
+        ));
+    for line in lines {
+        emit(log, line);
+    }
+    let failures = outcomes.iter().flat_map(PipelineOutcome::failures);
+    let done = outcomes.iter().filter(|p| p.ok()).count();
+    if let Some(note) = failure::stopped_early(failures, done, outcomes.len()) {
+        log.error(None, &note);
     }
 }
 
@@ -374,17 +396,16 @@ fn write_outputs(outputs: &[(&str, String)], path: Option<&Path>, log: &Log) -> 
 
 /// Server text (errors, warnings) may echo a secret: redact it once, before any
 /// report is built from it (Markdown escaping would hide it from later redaction).
-fn redact_outcomes(
-    outcomes: &mut [PipelineOutcome],
-    applications: &mut [ApplicationOutcome],
-    log: &Log,
-) {
+fn redact_outcomes(outcomes: &mut [PipelineOutcome], found: &mut Found, log: &Log) {
     let secrets = log.secrets();
     let redact = |s: &str| secrets.redact(s);
-    for a in applications {
+    for a in &mut found.applications.outcomes {
         if let Some(ApplicationError::Read(e)) = &mut a.error {
             *e = e.map_text(&redact);
         }
+    }
+    for scope in &mut found.scopes {
+        scope.error = scope.error.as_ref().map(|e| e.map_text(&redact));
     }
     for p in outcomes {
         p.error = p.error.as_ref().map(|e| e.map_text(&redact));

@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::discovery::EnvironmentFacts;
+use crate::discovery::{EnvironmentFacts, ListedApplication};
 use crate::providers::{self, Provider, StatusSettings};
 
 /// The `operation` of the pipelines that get the hooks.
@@ -101,6 +101,18 @@ impl ApplicationFacts {
     /// `application 12 (my-app)`, how messages name it.
     pub fn label(&self) -> String {
         self.owner().label()
+    }
+
+    /// An application as an environment's list gives it, when the listing carries all a
+    /// target needs (its credential: see [`ListedApplication::needs_reading`]).
+    pub fn listed(listed: &ListedApplication, environment: &EnvironmentFacts) -> ApplicationFacts {
+        ApplicationFacts {
+            id: listed.id,
+            name: listed.name.clone(),
+            repository: listed.repository.clone(),
+            provider_code: listed.provider_code.clone(),
+            environment: Some(environment.clone()),
+        }
     }
 
     /// The application as the pipelines it deploys name it.

@@ -128,6 +128,16 @@ pub fn parse_application_ids(s: &str) -> Result<Vec<u64>, String> {
     parse_ids(s, "application")
 }
 
+/// `project-ids`: the same rules as [`parse_pipeline_ids`].
+pub fn parse_project_ids(s: &str) -> Result<Vec<u64>, String> {
+    parse_ids(s, "project")
+}
+
+/// `environment-ids`: the same rules as [`parse_pipeline_ids`].
+pub fn parse_environment_ids(s: &str) -> Result<Vec<u64>, String> {
+    parse_ids(s, "environment")
+}
+
 /// Positive ids of `what` (`pipeline`, `application`) separated by commas, spaces or
 /// newlines, each once, at most [`MAX_PIPELINES`].
 fn parse_ids(s: &str, what: &str) -> Result<Vec<u64>, String> {

@@ -20,6 +20,7 @@ use crate::targets::TargetInputs;
 
 pub use checks::{
     check_api_url, check_context, check_text, parse_application_ids, parse_bool,
+    parse_environment_ids, parse_project_ids,
     parse_extra_headers, parse_pem_certificates, parse_pipeline_ids, CONTEXT_LIMIT,
     HEADER_NAME_LIMIT, HEADER_VALUE_LIMIT, MAX_PIPELINES, MAX_PIPELINE_ID,
 };
@@ -129,10 +130,14 @@ pub struct DriftIssue {
 #[derive(Clone)]
 pub struct Config {
     pub api_token: Secret,
-    /// `pipeline-ids` (may be empty when `application-ids` is given).
+    /// `pipeline-ids` (may be empty when another list names pipelines).
     pub pipeline_ids: Vec<u64>,
-    /// `application-ids` (may be empty when `pipeline-ids` is given).
+    /// `application-ids` (may be empty when another list names pipelines).
     pub application_ids: Vec<u64>,
+    /// `project-ids`: every application of each project's live environments.
+    pub project_ids: Vec<u64>,
+    /// `environment-ids`: every application of each environment.
+    pub environment_ids: Vec<u64>,
     pub api_url: String,
     /// The provider of the pipelines named only in `pipeline-ids`: the input, else GitHub.
     pub provider: &'static dyn Provider,
@@ -207,8 +212,8 @@ pub fn validate(
         provider_input,
         platform,
         provider: provider_input.or(platform).unwrap_or(providers::GITHUB),
-        standalone: devopness.names_pipelines,
-        applications: devopness.names_applications,
+        standalone: devopness.ids.names_pipelines,
+        applications: devopness.ids.names_applications,
     };
     let (status, targets) = status_settings(&mut c, &scope, env);
     let options = run_options(&mut c);
@@ -236,8 +241,10 @@ pub fn validate(
     }
     c.finish(Config {
         api_token: devopness.api_token,
-        pipeline_ids: devopness.pipeline_ids,
-        application_ids: devopness.application_ids,
+        pipeline_ids: devopness.ids.pipelines,
+        application_ids: devopness.ids.applications,
+        project_ids: devopness.ids.projects,
+        environment_ids: devopness.ids.environments,
         api_url: devopness.api_url,
         provider,
         status,
@@ -279,14 +286,58 @@ impl Scope {
 /// What it takes to talk to Devopness.
 struct Devopness {
     api_token: Secret,
-    pipeline_ids: Vec<u64>,
-    application_ids: Vec<u64>,
-    /// `pipeline-ids` is given (valid or not).
-    names_pipelines: bool,
-    /// `application-ids` is given (valid or not).
-    names_applications: bool,
+    ids: Ids,
     api_url: String,
     ca_certificates: Vec<Vec<u8>>,
+}
+
+/// The ids that name the pipelines: `pipeline-ids`, and the lists that find them
+/// through Devopness (`application-ids`, `project-ids`, `environment-ids`).
+#[derive(Default)]
+struct Ids {
+    pipelines: Vec<u64>,
+    applications: Vec<u64>,
+    projects: Vec<u64>,
+    environments: Vec<u64>,
+    /// `pipeline-ids` is given (valid or not).
+    names_pipelines: bool,
+    /// Applications are found through Devopness: `application-ids`, `project-ids` or
+    /// `environment-ids` is given (valid or not).
+    names_applications: bool,
+}
+
+/// Reads the four id lists; at least one must be given, together at most
+/// [`MAX_PIPELINES`] ids.
+fn ids(c: &mut Collector) -> Ids {
+    let mut list = |input: Input, parse: fn(&str) -> Result<Vec<u64>, String>| {
+        c.given(input)
+            .and_then(|ids| c.check(input, parse(ids)))
+            .unwrap_or_default()
+    };
+    let ids = Ids {
+        applications: list(I::ApplicationIds, parse_application_ids),
+        projects: list(I::ProjectIds, parse_project_ids),
+        environments: list(I::EnvironmentIds, parse_environment_ids),
+        pipelines: list(I::PipelineIds, parse_pipeline_ids),
+        names_pipelines: c.given(I::PipelineIds).is_some(),
+        names_applications: [I::ApplicationIds, I::ProjectIds, I::EnvironmentIds]
+            .into_iter()
+            .any(|input| c.given(input).is_some()),
+    };
+    if !ids.names_applications && !ids.names_pipelines {
+        c.push(
+            I::PipelineIds,
+            "required: `application-ids` (e.g. `42`: its deploy pipelines, repository and provider come from Devopness), `project-ids` or `environment-ids` (every application of them), `pipeline-ids` (e.g. `123, 456`), or several",
+        );
+    }
+    let count = ids.pipelines.len() + ids.applications.len() + ids.projects.len() + ids.environments.len();
+    if count > MAX_PIPELINES {
+        c.push(
+            I::ApplicationIds,
+            format!("together with `pipeline-ids`, `project-ids` and `environment-ids`, at most {MAX_PIPELINES} ids per run"),
+        );
+    }
+    ids
 }
 
 /// The Devopness side: the token, the pipelines, the API and the CAs to trust.
@@ -296,28 +347,7 @@ fn devopness(c: &mut Collector) -> Devopness {
         "pass your Devopness API token, e.g. `api-token: ${{ secrets.DEVOPNESS_API_TOKEN }}`",
     );
     let api_token = c.token(I::ApiToken, token, "; check the secret for a stray newline");
-    let application_ids = c
-        .given(I::ApplicationIds)
-        .and_then(|ids| c.check(I::ApplicationIds, parse_application_ids(ids)))
-        .unwrap_or_default();
-    let pipeline_ids = c
-        .given(I::PipelineIds)
-        .and_then(|ids| c.check(I::PipelineIds, parse_pipeline_ids(ids)))
-        .unwrap_or_default();
-    let names_applications = c.given(I::ApplicationIds).is_some();
-    let names_pipelines = c.given(I::PipelineIds).is_some();
-    if !names_applications && !names_pipelines {
-        c.push(
-            I::PipelineIds,
-            "required: `application-ids` (e.g. `42`: its deploy pipelines, repository and provider come from Devopness), `pipeline-ids` (e.g. `123, 456`), or both",
-        );
-    }
-    if application_ids.len() + pipeline_ids.len() > MAX_PIPELINES {
-        c.push(
-            I::ApplicationIds,
-            format!("together with `pipeline-ids`, at most {MAX_PIPELINES} ids per run"),
-        );
-    }
+    let ids = ids(c);
     let api_url = c.url(I::ApiUrl, c.value(I::ApiUrl));
     let ca_certificates = c
         .given(I::CaCertificate)
@@ -328,10 +358,7 @@ fn devopness(c: &mut Collector) -> Devopness {
         .unwrap_or_default();
     Devopness {
         api_token: Secret(api_token.to_owned()),
-        pipeline_ids,
-        application_ids,
-        names_pipelines,
-        names_applications,
+        ids,
         api_url,
         ca_certificates,
     }
@@ -427,7 +454,7 @@ fn target_inputs(
     if given_url.is_some() && scope.applications && scope.provider_input.is_none() {
         c.push(
             I::ProviderApiUrl,
-            "with `application-ids`, also set `provider`: the provider whose API this is (every pipeline of the run then posts there)",
+            "with `application-ids`, `project-ids` or `environment-ids`, also set `provider`: the provider whose API this is (every pipeline of the run then posts there)",
         );
     }
     let given_url = given_url.map(|url| c.url(I::ProviderApiUrl, url));

@@ -9,6 +9,8 @@
 pub enum Input {
     ApiToken,
     ApplicationIds,
+    ProjectIds,
+    EnvironmentIds,
     PipelineIds,
     ApiUrl,
     Repository,
@@ -135,13 +137,17 @@ pub const OPTIONS: &[OptionSpec] = &[
         .secret(Secrecy::Secret)
         .describe("Devopness API token (pass it from a secret). Masked before anything is printed."),
     option(I::ApplicationIds, "application-ids", "", Kind::List)
-        .describe("One or more Devopness application ids, separated by commas, spaces or newlines. Each application's deploy pipelines get the hooks, posting to the application's repository on its source provider. This, pipeline-ids, or both."),
+        .describe("One or more Devopness application ids, separated by commas, spaces or newlines. Each application's deploy pipelines get the hooks, posting to the application's repository on its source provider."),
+    option(I::ProjectIds, "project-ids", "", Kind::List)
+        .describe("One or more Devopness project ids, separated by commas, spaces or newlines. Every deploy pipeline of every application of each project's live (not archived) environments gets the hooks, posting to its application's repository."),
+    option(I::EnvironmentIds, "environment-ids", "", Kind::List)
+        .describe("One or more Devopness environment ids, separated by commas, spaces or newlines. Every deploy pipeline of every application of each environment gets the hooks, posting to its application's repository."),
     option(I::PipelineIds, "pipeline-ids", "", Kind::List)
-        .describe("One or more Devopness deploy pipeline ids, separated by commas, spaces or newlines. This, application-ids, or both."),
+        .describe("One or more Devopness deploy pipeline ids, separated by commas, spaces or newlines. Each posts to its application's repository. Give this, application-ids, project-ids, environment-ids, or several."),
     option(I::ApiUrl, "api-url", DEFAULT_API_URL, Kind::Url)
         .describe("Devopness API base URL."),
     option(I::Repository, "repository", "", Kind::Text)
-        .describe("The repository whose commits get the statuses, defaulting to the application's; for pipeline-ids on GitHub, to this workflow's repository (GITHUB_REPOSITORY). GitHub: owner/name. GitLab: the project path (group/sub/project) or numeric id. Bitbucket: workspace/repo_slug."),
+        .describe("The repository whose commits get the statuses, defaulting to each pipeline's application's; for a pipeline of no application on GitHub, this workflow's repository (GITHUB_REPOSITORY). GitHub: owner/name. GitLab: the project path (group/sub/project) or numeric id. Bitbucket: workspace/repo_slug."),
     option(I::ProviderApiUrl, "provider-api-url", "", Kind::Url)
         .describe("Where Devopness sends the status requests. GitHub: GITHUB_API_URL (so GitHub Enterprise Server works unchanged), else https://api.github.com. GitLab: https://gitlab.com/api/v4 (self-managed: https://HOST/api/v4). Bitbucket: https://api.bitbucket.org/2.0."),
     option(I::Context, "context", DEFAULT_CONTEXT, Kind::Text)

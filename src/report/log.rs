@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{last_status, shown, HooksOutput, HOOKS_OUTPUT_LIMIT};
 use crate::contexts::SharedContext;
+use crate::discovery::ScopeOutcome;
 use crate::hook::Header;
 use crate::inputs::{InputError, Mode, RunOptions};
 use crate::outcome::{ApplicationOutcome, HookOutcome, HookResult, PipelineOutcome};
@@ -30,15 +31,15 @@ pub enum Line {
 
 /// The log of a run. `extra_headers` are the `extra-headers` (their values are
 /// secrets); `hooks` is the `hooks` output as written.
-pub fn lines(
-    outcomes: &[PipelineOutcome],
+pub fn lines<'a>(
+    outcomes: impl IntoIterator<Item = &'a PipelineOutcome>,
     options: &RunOptions,
     extra_headers: &[Header],
     hooks: &HooksOutput,
 ) -> Vec<Line> {
     let mut out = Vec::new();
     for p in outcomes {
-        let title = format!("Pipeline {}", p.pipeline_id);
+        let title = pipeline_title(p);
         out.push(Line::Group(title.clone()));
         for h in &p.hooks {
             hook_lines(&mut out, h, options, extra_headers);
@@ -76,12 +77,59 @@ pub fn lines(
     out
 }
 
-/// What the applications of `application-ids` gave: where each one's statuses go and
-/// which deploy pipelines it has, a warning per problem, an error when it got no hooks.
+/// `Pipeline 12`, and what it deploys when known: `Pipeline 12 (application 3 (web),
+/// environment staging)`.
+fn pipeline_title(p: &PipelineOutcome) -> String {
+    match &p.destination.owner {
+        Some(owner) if owner.environment.is_some() => {
+            format!("Pipeline {} ({owner})", p.pipeline_id)
+        }
+        _ => format!("Pipeline {}", p.pipeline_id),
+    }
+}
+
+/// What the projects and environments of `project-ids` and `environment-ids` gave: a
+/// warning per problem, an error for one that could not be read.
+pub fn scope_lines(scopes: &[ScopeOutcome]) -> Vec<Line> {
+    let mut out = Vec::new();
+    for scope in scopes {
+        let title = Some(capitalized(&scope.scope.to_string()));
+        out.extend(scope.warnings.iter().map(|w| Line::Warning {
+            title: title.clone(),
+            message: w.to_string(),
+        }));
+        out.extend(scope.error.iter().map(|e| Line::Error {
+            title: title.clone(),
+            message: e.to_string(),
+        }));
+    }
+    out
+}
+
+/// `Project 7`, for a title.
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// What the applications gave, by environment: where each one's statuses go and which
+/// deploy pipelines it has, a warning per problem, an error when it got no hooks.
 pub fn application_lines(applications: &[ApplicationOutcome]) -> Vec<Line> {
     let mut out = Vec::new();
-    for a in applications {
-        let title = a.title();
+    let groups = super::groups::group(&[], applications);
+    for a in groups
+        .environments
+        .iter()
+        .flat_map(|g| &g.applications)
+        .map(|a| a.application)
+    {
+        let title = match &a.environment {
+            Some(e) => format!("{}, {}", a.title(), e.label()),
+            None => a.title(),
+        };
         if let Some(d) = &a.destination {
             let pipelines: Vec<String> = a.deploy_pipelines.iter().map(u64::to_string).collect();
             out.push(Line::Info(format!(

@@ -5,11 +5,11 @@
 use std::fmt::Write as _;
 
 use super::{
-    counts, delivery_text, drift, ignored_note, pipelines_with_drift, shown, Counts, HooksOutput,
+    counts, delivery_text, drift, groups, ignored_note, pipelines_with_drift, shown, Counts,
+    HooksOutput, Outcomes,
 };
-use crate::contexts::SharedContext;
 use crate::inputs::{InputError, Mode, RunOptions};
-use crate::outcome::{ApplicationOutcome, Destination, HookOutcome, HookResult, PipelineOutcome};
+use crate::outcome::{Destination, HookOutcome, HookResult, PipelineOutcome};
 
 /// Text safe inside Markdown (tables included).
 pub fn md_cell(s: &str) -> String {
@@ -103,16 +103,16 @@ pub fn plain_headline(outcomes: &[PipelineOutcome], options: &RunOptions) -> Str
 }
 
 /// The Markdown report. `hooks` is the `hooks` output as written, so the report can
-/// say when it was cut. With `applications`, the pipelines are grouped by application
-/// (each with its repository and provider), then those named only in `pipeline-ids`.
+/// say when it was cut. With applications, the pipelines are grouped by environment,
+/// then application (each with its repository and provider), then those of
+/// `pipeline-ids` no application of the run covers.
 pub fn summary(
-    outcomes: &[PipelineOutcome],
-    applications: &[ApplicationOutcome],
+    run: Outcomes<'_>,
     options: &RunOptions,
     context: &str,
-    shared: &[SharedContext],
     hooks: &HooksOutput,
 ) -> String {
+    let outcomes = run.pipelines;
     let c = counts(outcomes, options);
     let mut md = String::new();
     let _ = writeln!(
@@ -122,8 +122,8 @@ pub fn summary(
         if options.dry_run { " (dry run)" } else { "" }
     );
     let one_repository = single_destination(outcomes);
-    let whose = match (applications.is_empty(), one_repository) {
-        (true, Some(d)) => format!("for `{}` ", md_cell(&d.repository)),
+    let whose = match (run.applications.is_empty(), one_repository) {
+        (true, Some(d)) if !d.repository.is_empty() => format!("for `{}` ", md_cell(&d.repository)),
         _ => String::new(),
     };
     let _ = writeln!(
@@ -132,15 +132,42 @@ pub fn summary(
         md_cell(context),
         headline(&c, options, outcomes)
     );
-    for s in shared {
+    notes(&mut md, run, hooks);
+    if run.applications.is_empty() {
+        for p in outcomes {
+            let heading = heading(p, one_repository.is_none(), context);
+            pipeline_section(&mut md, p, options, &format!("### {heading}"));
+        }
+    } else {
+        grouped(&mut md, run, options, context);
+    }
+    if c.failed > 0 {
+        errors_section(&mut md, outcomes);
+    }
+    md
+}
+
+/// What the reader should know before the pipelines: statuses shared between pipelines,
+/// projects and environments that could not be read or gave nothing, applications that
+/// failed, a `hooks` output that was cut.
+fn notes(md: &mut String, run: Outcomes<'_>, hooks: &HooksOutput) {
+    for s in run.shared {
         let _ = writeln!(md, "> **Warning**: {}\n", md_cell(&s.to_string()));
     }
-    let failed = applications.iter().filter(|a| !a.ok()).count();
+    for scope in run.scopes {
+        for w in &scope.warnings {
+            let _ = writeln!(md, "> **Warning**: {}\n", md_cell(&w.to_string()));
+        }
+        if let Some(e) = &scope.error {
+            let _ = writeln!(md, "**Error**: {}\n", md_cell(&e.to_string()));
+        }
+    }
+    let failed = run.applications.iter().filter(|a| !a.ok()).count();
     if failed > 0 {
         let _ = writeln!(
             md,
             "**{failed} of {} application(s) could not be handled**: see below.\n",
-            applications.len()
+            run.applications.len()
         );
     }
     if hooks.left_out > 0 {
@@ -152,68 +179,74 @@ pub fn summary(
             hooks.left_out
         );
     }
-    if applications.is_empty() {
-        for p in outcomes {
-            let heading = heading(p, one_repository.is_none(), context);
-            pipeline_section(&mut md, p, options, &format!("### {heading}"));
-        }
-    } else {
-        grouped(&mut md, outcomes, applications, options, context);
-    }
-    if c.failed > 0 {
-        errors_section(&mut md, outcomes);
-    }
-    md
 }
 
-/// Each application with its pipelines, then the pipelines of no application.
-fn grouped(
-    md: &mut String,
-    outcomes: &[PipelineOutcome],
-    applications: &[ApplicationOutcome],
-    options: &RunOptions,
-    context: &str,
-) {
-    for a in applications {
-        let _ = writeln!(
-            md,
-            "### {}{}\n",
-            md_cell(&a.title()),
-            a.destination
-                .as_ref()
-                .map(|d| destination(d) + &filled_context(d, context))
-                .unwrap_or_default()
-        );
-        for w in &a.warnings {
-            let _ = writeln!(md, "> **Warning**: {}\n", md_cell(&w.to_string()));
-        }
-        if let Some(e) = &a.error {
-            let _ = writeln!(md, "**Error**: {}\n", md_cell(&e.to_string()));
-        }
-        for h in &a.held {
-            let _ = writeln!(md, "**Error**: {}\n", md_cell(&h.to_string()));
-        }
-        let own = outcomes
-            .iter()
-            .filter(|p| p.destination.application_id() == Some(a.application_id));
-        for p in own {
-            let heading = format!("#### Pipeline {}", p.pipeline_id);
-            pipeline_section(md, p, options, &heading);
+/// Each environment with its applications, each application with its pipelines, then the
+/// pipelines of no application of the run.
+fn grouped(md: &mut String, run: Outcomes<'_>, options: &RunOptions, context: &str) {
+    let groups = groups::group(run.pipelines, run.applications);
+    for g in &groups.environments {
+        // Named environments one level up; applications of no known environment as before.
+        let level = match g.environment {
+            Some(e) => {
+                let _ = writeln!(md, "### Environment {}\n", md_cell(&environment_name(e)));
+                "####"
+            }
+            None => "###",
+        };
+        for a in &g.applications {
+            application_section(md, a, options, context, level);
         }
     }
-    // Those of `pipeline-ids` that no application of `application-ids` covers, each
-    // with where it posts (its own application's repository, once read).
-    let listed = |p: &&PipelineOutcome| {
-        let id = p.destination.application_id();
-        applications.iter().any(|a| Some(a.application_id) == id)
-    };
-    let mut rest = outcomes.iter().filter(|p| !listed(p)).peekable();
-    if rest.peek().is_some() {
+    if !groups.rest.is_empty() {
         let _ = writeln!(md, "### Pipelines of `pipeline-ids`\n");
-        for p in rest {
+        for p in &groups.rest {
             let heading = heading(p, true, context);
             pipeline_section(md, p, options, &format!("#### {heading}"));
         }
+    }
+}
+
+/// `staging` (its name), or `12` when it has none.
+fn environment_name(e: &crate::discovery::EnvironmentFacts) -> String {
+    if e.name.is_empty() {
+        e.id.to_string()
+    } else {
+        e.name.clone()
+    }
+}
+
+/// One application under a heading of `level`: where its statuses go, its warnings and
+/// errors, then its pipelines one level down.
+fn application_section(
+    md: &mut String,
+    a: &groups::ApplicationGroup<'_>,
+    options: &RunOptions,
+    context: &str,
+    level: &str,
+) {
+    let app = a.application;
+    let _ = writeln!(
+        md,
+        "{level} {}{}\n",
+        md_cell(&app.title()),
+        app.destination
+            .as_ref()
+            .map(|d| destination(d) + &filled_context(d, context))
+            .unwrap_or_default()
+    );
+    for w in &app.warnings {
+        let _ = writeln!(md, "> **Warning**: {}\n", md_cell(&w.to_string()));
+    }
+    if let Some(e) = &app.error {
+        let _ = writeln!(md, "**Error**: {}\n", md_cell(&e.to_string()));
+    }
+    for h in &app.held {
+        let _ = writeln!(md, "**Error**: {}\n", md_cell(&h.to_string()));
+    }
+    for p in &a.pipelines {
+        let heading = format!("{level}# {}", heading(p, false, context));
+        pipeline_section(md, p, options, &heading);
     }
 }
 

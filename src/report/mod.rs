@@ -3,16 +3,41 @@
 //! ([`markdown`]: the step summary and the drift issue's body) and the log lines
 //! ([`log`]). Pure functions; writing is in `actions_io`, the issue in `github`.
 
+pub mod groups;
 pub mod log;
 pub mod markdown;
 
 use serde_json::{json, Value};
 
+use crate::contexts::SharedContext;
+use crate::discovery::ScopeOutcome;
 use crate::inputs::{Mode, RunOptions};
-use crate::outcome::{HookOutcome, HookResult, PipelineOutcome};
+use crate::outcome::{ApplicationOutcome, HookOutcome, HookResult, PipelineOutcome};
 use crate::plan::Field;
 
 pub use markdown::{md_cell, summary};
+
+/// What one run found, as the report reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcomes<'a> {
+    /// Per pipeline, in the order they were handled.
+    pub pipelines: &'a [PipelineOutcome],
+    /// Per application, named or found.
+    pub applications: &'a [ApplicationOutcome],
+    /// Per project and environment of `project-ids` and `environment-ids`.
+    pub scopes: &'a [ScopeOutcome],
+    /// The pipelines that would post one status to one repository.
+    pub shared: &'a [SharedContext],
+}
+
+impl Outcomes<'_> {
+    /// Whether everything could be read and done (drift is not an error).
+    pub fn all_ok(&self) -> bool {
+        self.pipelines.iter().all(PipelineOutcome::ok)
+            && self.applications.iter().all(ApplicationOutcome::ok)
+            && self.scopes.iter().all(|s| s.error.is_none())
+    }
+}
 
 /// Counts across all pipelines.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
