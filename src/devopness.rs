@@ -1,6 +1,6 @@
 //! The Devopness API's endpoints: list, create, update and delete a pipeline's outgoing
 //! hooks, and a hook's delivery log; read an application and its pipelines, one
-//! pipeline, a project's environments and an environment's applications (see
+//! pipeline, a project's environments, one environment and an environment's applications (see
 //! `docs/devopness-api.md`). Each is one request (or a paginated series) on the run's
 //! [`Transport`]. It turns answers into [`ApiError`]s a user can act on; it decides
 //! nothing about hooks.
@@ -164,6 +164,15 @@ impl Client {
             .into_iter()
             .map(EnvironmentWire::facts)
             .collect())
+    }
+
+    /// One environment: its name, type and whether it is archived
+    /// (`GET /environments/{environment_id}`, `getEnvironment`). The answer says
+    /// `is_archived` where a list's items say `archived_at`; either marks it archived.
+    pub async fn get_environment(&self, environment_id: u64) -> Result<EnvironmentFacts, ApiError> {
+        let url = format!("{}/environments/{environment_id}", self.base);
+        let response = self.send(Method::GET, &url, None).await?;
+        EnvironmentDocumentWire::read(response.body(), environment_id)
     }
 
     /// An environment's applications, following `Link: rel="next"` across pages
@@ -390,6 +399,67 @@ impl EnvironmentWire {
     }
 }
 
+/// The fields of an `Environment` (`GET /environments/{id}`) the action reads; what is
+/// missing is taken as not set, and the id is the one asked for.
+#[derive(serde::Deserialize)]
+struct EnvironmentDocumentWire {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    /// A boolean as documented; read as any JSON value (`1`, `"true"`) and judged apart.
+    #[serde(default)]
+    is_archived: Option<Value>,
+    /// Not in the document, but in every list's items: honoured when present.
+    #[serde(default)]
+    archived_at: Option<Value>,
+}
+
+impl EnvironmentDocumentWire {
+    /// The environment `id` from its answer, which must be a JSON object (serde would take
+    /// a list, `[]`, for an environment with nothing set).
+    fn read(body: &[u8], id: u64) -> Result<EnvironmentFacts, ApiError> {
+        let value: Value = parse_json(body, "the environment")?;
+        if !value.is_object() {
+            return Err(ApiError::BadResponse(
+                "the environment is not the JSON object the API documents".into(),
+            ));
+        }
+        serde_json::from_value::<EnvironmentDocumentWire>(value)
+            .map(|wire| wire.facts(id))
+            .map_err(|e| {
+                ApiError::BadResponse(format!(
+                    "the environment is not the JSON the API documents ({e})"
+                ))
+            })
+    }
+
+    fn facts(self, id: u64) -> EnvironmentFacts {
+        let archived_at = self
+            .archived_at
+            .as_ref()
+            .and_then(Value::as_str)
+            .is_some_and(|at| !at.trim().is_empty());
+        EnvironmentFacts {
+            id,
+            name: self.name.unwrap_or_default(),
+            kind: EnvironmentKind::from_code(self.kind.as_deref().unwrap_or_default()),
+            archived: archived_at || self.is_archived.as_ref().is_some_and(truthy),
+        }
+    }
+}
+
+/// A flag as a Laravel model may send it: `true`, a non-zero number (an uncast `tinyint`),
+/// or `"true"` / `"1"`.
+fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(s) => matches!(s.trim(), "1" | "true"),
+        _ => false,
+    }
+}
+
 /// The fields of a `Pipeline` (`GET /pipelines/{id}`) the action reads.
 #[derive(serde::Deserialize)]
 struct PipelineWire {
@@ -609,6 +679,54 @@ mod tests {
         assert!(
             parse_json::<Vec<ApplicationRelationWire>>(br#"[{"name":"x"}]"#, "the list").is_err()
         );
+    }
+
+    #[test]
+    fn one_environment_is_read_leniently() {
+        let read = |body: &str| {
+            EnvironmentDocumentWire::read(body.as_bytes(), 9)
+                .unwrap_or_else(|e| panic!("{body}: {e}"))
+        };
+        assert_eq!(
+            read(r#"{"id":9,"name":"qa","type":"staging","is_archived":false,"teams":[]}"#),
+            EnvironmentFacts {
+                id: 9,
+                name: "qa".into(),
+                kind: EnvironmentKind::Staging,
+                archived: false,
+            }
+        );
+        let archived: Vec<bool> = [
+            r#"{"is_archived":true}"#,
+            r#"{"is_archived":1}"#,
+            r#"{"is_archived":"1"}"#,
+            r#"{"is_archived":"true"}"#,
+            r#"{"archived_at":"2026-01-02T00:00:00.000000Z"}"#,
+            r#"{"is_archived":false,"archived_at":"2026-01-02T00:00:00.000000Z"}"#,
+            r#"{"is_archived":false}"#,
+            r#"{"is_archived":0}"#,
+            r#"{"is_archived":"false"}"#,
+            r#"{"is_archived":null,"archived_at":null}"#,
+            r#"{"archived_at":""}"#,
+            r#"{"archived_at":5}"#,
+            "{}",
+        ]
+        .iter()
+        .map(|body| read(body).archived)
+        .collect();
+        assert_eq!(
+            archived,
+            [true, true, true, true, true, true, false, false, false, false, false, false, false]
+        );
+        // The id asked for, whatever the answer says; missing fields are not set.
+        let bare = read(r#"{"id":"x"}"#);
+        assert_eq!((bare.id, bare.name.as_str()), (9, ""));
+        assert_eq!(bare.kind, EnvironmentKind::Other(String::new()));
+        // Not an object, or a field of the wrong kind: not the environment.
+        for body in ["[]", "null", r#""qa""#, r#"{"name":5}"#, "<html>"] {
+            let e = EnvironmentDocumentWire::read(body.as_bytes(), 9);
+            assert!(matches!(e, Err(ApiError::BadResponse(_))), "{body}: {e:?}");
+        }
     }
 
     #[test]

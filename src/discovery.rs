@@ -48,15 +48,16 @@ impl fmt::Display for EnvironmentKind {
     }
 }
 
-/// An environment: an item of `GET /projects/{id}/environments`, or an application's
-/// `environment`.
+/// An environment: an item of `GET /projects/{id}/environments`, an application's
+/// `environment`, or `GET /environments/{id}` itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvironmentFacts {
     pub id: u64,
     /// Its name (`My staging`), empty when the answer had none.
     pub name: String,
     pub kind: EnvironmentKind,
-    /// `archived_at` is set: nothing is deployed to it, and its applications get no hooks.
+    /// `archived_at` is set (or, for one environment read by id, `is_archived`): nothing is
+    /// deployed to it, and its applications get no hooks.
     pub archived: bool,
 }
 

@@ -1,6 +1,6 @@
 //! The client's discovery reads against the fake API: one pipeline (the application it runs
-//! for, its environment), an application with its environment, a project's environments and
-//! an environment's applications, each list followed across pages; 404, 403 and 401 as the
+//! for, its environment), an application with its environment, a project's environments,
+//! one environment and an environment's applications, each list followed across pages; 404, 403 and 401 as the
 //! typed `ApiError`; and every request they send held to Devopness's description.
 
 use std::time::{Duration, Instant};
@@ -156,6 +156,74 @@ fn an_application_comes_with_its_environment() {
         })
     );
     assert_contract(&fake);
+}
+
+#[test]
+fn one_environment_says_its_name_and_whether_it_is_archived() {
+    let fake = shop();
+    fake.add_project(40, "Secret");
+    fake.add_environment(NewEnvironment::new(
+        41,
+        40,
+        "prod",
+        EnvironmentType::Production,
+    ));
+    fake.add_environment(NewEnvironment::new(33, 30, "qa", EnvironmentType::Staging));
+    fake.forbid_project(40);
+    fake.forbid_environment(33);
+    let read = with_client(&fake, TOKEN, async |client| {
+        let mut out = Vec::new();
+        for id in [31, 32, DEFAULT_ENVIRONMENT_ID, 99, 41, 33] {
+            out.push(client.get_environment(id).await);
+        }
+        out
+    });
+    let [staging_read, legacy, default, unknown, in_forbidden_project, forbidden] =
+        <[_; 6]>::try_from(read).expect("six answers");
+    assert_eq!(staging_read.expect("environment 31"), staging());
+    assert_eq!(
+        legacy.expect("environment 32"),
+        EnvironmentFacts {
+            id: 32,
+            name: "legacy".into(),
+            kind: EnvironmentKind::Development,
+            archived: true,
+        }
+    );
+    assert_eq!(
+        default.expect("the default environment"),
+        EnvironmentFacts {
+            id: DEFAULT_ENVIRONMENT_ID,
+            name: "Production".into(),
+            kind: EnvironmentKind::Production,
+            archived: false,
+        }
+    );
+    assert!(
+        matches!(&unknown, Err(ApiError::NotFound(m)) if m == "Environment not found."),
+        "{unknown:?}"
+    );
+    for e in [in_forbidden_project, forbidden] {
+        assert!(
+            matches!(&e, Err(ApiError::Forbidden(m)) if m == "This action is unauthorized."),
+            "{e:?}"
+        );
+    }
+    // One request each: neither 404 nor 403 is retried.
+    let paths: Vec<String> = [31, 32, DEFAULT_ENVIRONMENT_ID, 99, 41, 33]
+        .iter()
+        .map(|id| format!("/environments/{id}"))
+        .collect();
+    assert_eq!(requested(&fake), paths);
+    assert_contract(&fake);
+
+    let unauthenticated = with_client(&fake, "wrong-token", async |client| {
+        client.get_environment(31).await
+    });
+    assert!(
+        matches!(unauthenticated, Err(ApiError::Unauthorized)),
+        "{unauthenticated:?}"
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The stored records as the API renders them: `Pipeline` and `PipelineRelation`,
 //! `Application` and `ApplicationRelation` (with a `CredentialRelation` or `Credential`),
-//! `EnvironmentRelation` with its `ProjectRelation`. Each carries every field its schema in
+//! `EnvironmentRelation` with its `ProjectRelation`, and the `Environment` itself. Each carries every field its schema in
 //! Devopness's description requires, and only fields the schema declares.
 
 use serde_json::{json, Value};
@@ -177,6 +177,41 @@ pub(crate) fn environment_relation(store: &Store, e: &Environment) -> Value {
         "updated_at": e.archived_at.as_deref().unwrap_or(&e.created_at),
         "archived_at": e.archived_at,
         "project": project,
+    })
+}
+
+/// The `Environment` (`GET /environments/{id}`): unlike its relation, it says `is_archived`
+/// (not `archived_at`) and names no project, and it carries the caller's permissions in it,
+/// its teams (none in the fake) and a count of its applications.
+pub(crate) fn environment_json(store: &Store, e: &Environment) -> Value {
+    let applications = store.applications_in(e.new.id).count();
+    json!({
+        "id": e.new.id,
+        "type": e.new.kind.code(),
+        "type_human_readable": e.new.kind.human(),
+        "name": e.new.name,
+        "description": null,
+        "is_archived": e.archived_at.is_some(),
+        "resource_summary": [{
+            "resource_type": "application",
+            "resource_type_plural": "applications",
+            "resource_type_human_readable": "Application",
+            "resource_type_human_readable_plural": "Applications",
+            "summary": { "count": applications },
+        }],
+        "teams": [],
+        "current_user_permissions": [
+            "environment:read",
+            "application:read",
+            "pipeline:read",
+            "hook:read",
+            "hook:create",
+            "hook:update",
+            "hook:delete",
+        ],
+        "created_by_user": user(),
+        "created_at": e.created_at,
+        "updated_at": e.archived_at.as_deref().unwrap_or(&e.created_at),
     })
 }
 

@@ -11,8 +11,8 @@
 //! `GET /applications/{id}` and `GET /pipelines/application/{id}`; applications belong to
 //! environments, and environments to projects ([`FakeDevopness::add_environment`],
 //! [`FakeDevopness::add_project`], [`FakeDevopness::seed_project`]), a default one of each
-//! when none is given, served by `GET /projects/{id}/environments` (and `.../archived`)
-//! and `GET /environments/{id}/applications`.
+//! when none is given, served by `GET /projects/{id}/environments` (and `.../archived`),
+//! `GET /environments/{id}` and `GET /environments/{id}/applications`.
 //!
 //! ```no_run
 //! use fake_devopness::{FakeDevopness, Fault, FaultKind};

@@ -1,7 +1,8 @@
 //! Projects and their environments. Every application belongs to an environment, and every
 //! environment to a project; `GET /applications/{id}` shows its environment (with the
 //! project), and an application's pipelines (and their hooks) report its environment and
-//! project. The fake always holds a default project ([`crate::DEFAULT_PROJECT_ID`]) with one
+//! project; `GET /environments/{id}` shows one environment itself (archived or not, as
+//! `is_archived`). The fake always holds a default project ([`crate::DEFAULT_PROJECT_ID`]) with one
 //! `production` environment named `Production` ([`crate::DEFAULT_ENVIRONMENT_ID`]), where
 //! applications added without an environment go.
 //!
@@ -11,14 +12,15 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
 
 use crate::applications::SeededApplication;
-use crate::documents::{application_relation, environment_relation};
+use crate::documents::{application_relation, environment_json, environment_relation};
 use crate::model::{Environment, EnvironmentType, NewApplication, NewEnvironment};
 use crate::pagination::LinkMode;
-use crate::reply::{list_of, path_id};
+use crate::reply::{denied, json, list_of, path_id};
 use crate::server::App;
 use crate::FakeDevopness;
 
@@ -308,6 +310,20 @@ fn environments(
             items,
         )
     })
+}
+
+/// `GET /environments/{environment_id}` (`getEnvironment`): the `Environment`, live or
+/// archived; 404 for an unknown (or non-numeric) id, 403 when it or its project is forbidden.
+pub(crate) async fn get_environment(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Response {
+    let state = app.lock();
+    let store = &state.store;
+    match path_id(&id).and_then(|id| store.environment(id)) {
+        Ok(e) => json(StatusCode::OK, &environment_json(store, e)),
+        Err(d) => denied(d, "Environment"),
+    }
 }
 
 /// `GET /environments/{environment_id}/applications`: `ApplicationRelation`s, by id.

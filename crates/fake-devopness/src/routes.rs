@@ -41,6 +41,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             get(projects::list_archived_environments),
         )
         .route(
+            "/environments/{environment_id}",
+            get(projects::get_environment),
+        )
+        .route(
             "/environments/{environment_id}/applications",
             get(projects::list_applications),
         )

@@ -214,6 +214,89 @@ fn the_live_list_may_carry_archived_environments_too() {
 }
 
 #[test]
+fn an_environment_shows_itself_live_or_archived() {
+    let fake = shop();
+    fake.add_application(NewApplication::new(301, "shop/api", "gitlab").in_environment(31));
+    let reply = get(&fake, "/environments/31");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let staging = reply.json();
+    assert_eq!(staging["id"], 31);
+    assert_eq!(staging["name"], "staging");
+    assert_eq!(staging["type"], "staging");
+    assert_eq!(staging["type_human_readable"], "Staging");
+    assert_eq!(staging["description"], json!(null));
+    assert_eq!(staging["is_archived"], json!(false));
+    assert_eq!(staging["teams"], json!([]));
+    assert!(staging["current_user_permissions"].is_array(), "{staging}");
+    assert_eq!(staging["created_by_user"]["id"], 1);
+    assert_eq!(staging["created_at"], staging["updated_at"]);
+    let summary = &staging["resource_summary"][0];
+    assert_eq!(summary["resource_type"], "application");
+    assert_eq!(summary["summary"]["count"], 2);
+    // The `Environment`, not its relation: no `archived_at`, no `project`.
+    for field in ["archived_at", "project", "project_id"] {
+        assert!(staging.get(field).is_none(), "{field} in {staging}");
+    }
+
+    let legacy = get(&fake, "/environments/32").json();
+    assert_eq!(legacy["name"], "legacy");
+    assert_eq!(legacy["type"], "development");
+    assert_eq!(legacy["is_archived"], json!(true));
+    assert_eq!(legacy["resource_summary"][0]["summary"]["count"], 0);
+    // Archived a moment after it was created, as its relation says.
+    let relation = get(&fake, "/projects/30/environments/archived").json();
+    assert_eq!(legacy["updated_at"], relation[0]["archived_at"]);
+    assert!(legacy["updated_at"].as_str() > legacy["created_at"].as_str());
+
+    let default = get(&fake, &format!("/environments/{DEFAULT_ENVIRONMENT_ID}")).json();
+    assert_eq!(default["name"], "Production");
+    assert_eq!(default["type"], "production");
+    assert_eq!(default["is_archived"], json!(false));
+}
+
+#[test]
+fn one_environment_answers_unknown_forbidden_and_unauthenticated_as_laravel_does() {
+    let fake = shop();
+    fake.add_project(40, "Secret");
+    fake.add_environment(NewEnvironment::new(
+        41,
+        40,
+        "prod",
+        EnvironmentType::Production,
+    ));
+    fake.add_environment(NewEnvironment::new(34, 30, "qa", EnvironmentType::Staging));
+    fake.forbid_project(40);
+    fake.forbid_environment(34);
+    let cases: [(&str, u16, &str); 5] = [
+        ("/environments/99", 404, "Environment not found."),
+        ("/environments/abc", 404, "Environment not found."),
+        ("/environments/-31", 404, "Environment not found."),
+        ("/environments/41", 403, "This action is unauthorized."),
+        ("/environments/34", 403, "This action is unauthorized."),
+    ];
+    for (path, status, message) in cases {
+        let reply = get(&fake, path);
+        assert_eq!(
+            (reply.status, reply.json()),
+            (status, json!({ "message": message })),
+            "{path}"
+        );
+    }
+    // Its siblings stay readable.
+    assert_eq!(get(&fake, "/environments/31").status, 200);
+    let reply = fake_http::testing::raw_at(
+        fake.addr(),
+        "GET",
+        "/environments/31",
+        &[("Authorization", "Bearer nope")],
+        None,
+    )
+    .expect("reply");
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.json(), json!({ "message": "Unauthenticated." }));
+}
+
+#[test]
 fn an_environment_lists_its_applications_with_or_without_their_credential() {
     let fake = shop();
     fake.add_application(

@@ -1,12 +1,15 @@
 //! The fake Devopness's projects and environments fit Devopness's published description:
 //! `listProjectEnvironments` and `listProjectArchivedEnvironments` (also with archived
 //! environments in the live list), `listEnvironmentApplications` (items with and without
-//! their credential), each paginated with a `Link`; `getApplication` with its environment
-//! (live, archived, the default one); `getPipeline` of an application's pipeline in that
+//! their credential), each paginated with a `Link`; `getEnvironment` (live, archived, the
+//! default one); `getApplication` with its environment (live, archived, the default one);
+//! `getPipeline` of an application's pipeline in that
 //! environment; and their errors (401, 403, 404, 422). The requests are valid ones, so they
 //! are checked too.
 
-use fake_devopness::{EnvironmentType, FakeDevopness, NewApplication, NewEnvironment};
+use fake_devopness::{
+    EnvironmentType, FakeDevopness, NewApplication, NewEnvironment, DEFAULT_ENVIRONMENT_ID,
+};
 use fake_http::testing::{send_at, Reply};
 use openapi_contract::devopness;
 
@@ -73,6 +76,63 @@ fn applications_with_their_environment_and_pipelines_fit_the_spec() {
     }
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     assert_eq!(assert_contract(&fake, true), statuses.len());
+}
+
+#[test]
+fn one_environment_fits_the_spec() {
+    let fake = shop();
+    let replies: Vec<Reply> = [31, 32, DEFAULT_ENVIRONMENT_ID]
+        .iter()
+        .map(|id| get(&fake, &format!("/environments/{id}")))
+        .collect();
+    assert_eq!(assert_contract(&fake, true), 3);
+    let seen: Vec<(u16, serde_json::Value)> = replies
+        .iter()
+        .map(|r| (r.status, r.json()["is_archived"].clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [(200, false.into()), (200, true.into()), (200, false.into())]
+    );
+}
+
+#[test]
+fn one_environments_errors_fit_the_spec() {
+    let fake = shop();
+    fake.add_project(40, "Secret");
+    fake.add_environment(NewEnvironment::new(
+        41,
+        40,
+        "prod",
+        EnvironmentType::Production,
+    ));
+    fake.forbid_project(40);
+    fake.forbid_environment(31);
+    let statuses: Vec<u16> = ["/environments/99", "/environments/41", "/environments/31"]
+        .iter()
+        .map(|path| get(&fake, path).status)
+        .collect();
+    assert_eq!(statuses, [404, 403, 403]);
+    assert_eq!(assert_contract(&fake, true), 3);
+
+    // A bad token: only the response is checked.
+    fake.clear_requests();
+    send_at(
+        fake.addr(),
+        "GET",
+        "/environments/32",
+        &[
+            ("Authorization", "Bearer wrong"),
+            ("Accept", "application/json"),
+        ],
+        None,
+    );
+    let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [401]);
+    match devopness().check_exchanges(&fake.exchanges(), false) {
+        Ok(checked) => assert_eq!(checked, 1),
+        Err(problems) => panic!("the fake Devopness departs from its openapi.json:\n{problems}"),
+    }
 }
 
 #[test]
