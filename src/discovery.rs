@@ -213,7 +213,11 @@ impl fmt::Display for ScopeError {
             Scope::Project(_) => "project-ids",
             Scope::Environment(_) | Scope::EnvironmentId(_) => "environment-ids",
         };
-        write!(f, "{}: {what}, so its applications get no hooks in this run: ", self.scope)?;
+        write!(
+            f,
+            "{}: {what}, so its applications get no hooks in this run: ",
+            self.scope
+        )?;
         match &self.cause {
             ApiError::NotFound(m) => write!(
                 f,

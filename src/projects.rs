@@ -118,7 +118,10 @@ async fn project(client: &Client, project_id: u64) -> (ScopeOutcome, Vec<Environ
 async fn environment(client: &Client, visit: &Visit) -> (ScopeOutcome, Vec<Wanted>) {
     let id = visit.id();
     let (environment, listed) = match visit {
-        Visit::Known(e) => (Ok(e.clone()), client.list_environment_applications(id).await),
+        Visit::Known(e) => (
+            Ok(e.clone()),
+            client.list_environment_applications(id).await,
+        ),
         Visit::Named(_) => {
             join(
                 client.get_environment(id),

@@ -9,14 +9,14 @@ use crate::applications;
 use crate::apply;
 use crate::contexts;
 use crate::devopness::Client;
+use crate::discovery::ScopeOutcome;
 use crate::failure;
 use crate::inputs::{self, Config, InputError};
 use crate::outcome::{ApplicationError, PipelineOutcome};
 use crate::output_files::{self, OutputFiles};
+use crate::projects;
 use crate::report::{self, log::Line};
 use crate::resolve::Resolver;
-use crate::discovery::ScopeOutcome;
-use crate::projects;
 use crate::targets::{self, PipelineTarget, Target};
 use crate::transport::Transport;
 

@@ -269,7 +269,7 @@ fn the_component_job_posts_to_its_own_project_and_reports_by_dotenv() {
 
 #[test]
 fn a_bad_input_or_a_missing_token_fails_the_job_having_sent_nothing() {
-    let fake = fake_with(&[1]);
+    let fake = fake_deploying(&[1], PROJECT, "gitlab");
     let url = fake.base_url();
     let no_token = run_job(&job(&[("pipeline-ids", "1"), ("api-url", &url)]), None);
     assert_eq!(no_token.code, 1, "{}", no_token.log);
@@ -327,7 +327,7 @@ fn hostile_project_variables() -> Vec<(String, String)> {
 
 #[test]
 fn project_variables_change_nothing_the_inputs_say() {
-    let fake = fake_with(&[1, 2, 3]);
+    let fake = fake_deploying(&[1, 2, 3], PROJECT, "gitlab");
     let url = fake.base_url();
     let project = hostile_project_variables();
     assert!(project
@@ -395,7 +395,7 @@ fn project_variables_change_nothing_the_inputs_say() {
 
 #[test]
 fn text_inputs_reach_the_hooks_exactly_as_written() {
-    let fake = fake_with(&[1]);
+    let fake = fake_deploying(&[1], PROJECT, "gitlab");
     let url = fake.base_url();
     let context = "ci/$CI_JOB_NAME";
     let started = r#"it's "$(touch pwned)" `touch pwned` ${HOME} \n"#;
@@ -437,7 +437,7 @@ fn text_inputs_reach_the_hooks_exactly_as_written() {
 
 #[test]
 fn a_line_break_in_a_text_input_runs_nothing() {
-    let fake = fake_with(&[1]);
+    let fake = fake_deploying(&[1], PROJECT, "gitlab");
     let url = fake.base_url();
     let run = run_job(
         &job(&[
@@ -461,7 +461,7 @@ fn a_line_break_in_a_text_input_runs_nothing() {
 
 #[test]
 fn extra_headers_read_the_job_variables_they_name_and_nothing_else() {
-    let fake = fake_with(&[1]);
+    let fake = fake_deploying(&[1], PROJECT, "gitlab");
     let url = fake.base_url();
     let secret = "proxy-secret-7c1e";
     let run = run_job_with(
@@ -506,7 +506,7 @@ fn extra_headers_read_the_job_variables_they_name_and_nothing_else() {
 
 #[test]
 fn typed_inputs_reach_the_binary_as_flags() {
-    let fake = fake_with(&[1]);
+    let fake = fake_deploying(&[1], PROJECT, "gitlab");
     let url = fake.base_url();
     // As GitLab interpolates a boolean and a number: `true`, `60`.
     let run = run_job(

@@ -148,7 +148,11 @@ fn a_context_per_environment_and_the_cost_in_sync() {
     ];
     let run = run_project(&fake, &inputs);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(!run.stdout.contains("all post the status"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("all post the status"),
+        "{}",
+        run.stdout
+    );
     for (pipeline, context) in [
         (7110, "ci/devopness(staging)"),
         (7120, "ci/devopness(staging)"),
@@ -170,9 +174,17 @@ fn a_context_per_environment_and_the_cost_in_sync() {
         .collect();
     sent.sort();
     assert_eq!(sent.len(), 1 + 2 + 4 + 4 + 1, "{sent:?}");
-    assert!(sent.contains(&"GET /applications/712".to_owned()), "{sent:?}");
-    assert!(!sent.iter().any(|r| r.starts_with("GET /applications/7") && r != "GET /applications/712"));
-    assert!(!sent.iter().any(|r| r.contains("703")), "the archived environment is not read");
+    assert!(
+        sent.contains(&"GET /applications/712".to_owned()),
+        "{sent:?}"
+    );
+    assert!(!sent
+        .iter()
+        .any(|r| r.starts_with("GET /applications/7") && r != "GET /applications/712"));
+    assert!(
+        !sent.iter().any(|r| r.contains("703")),
+        "the archived environment is not read"
+    );
     // The summary groups by environment, then application.
     let at = |needle: &str| {
         again
@@ -192,7 +204,11 @@ fn check_finds_a_deploy_pipeline_added_anywhere_in_the_project() {
     fake.add_application_pipeline(722, 7221, "deploy");
     let check = run_project(
         &fake,
-        &[("project-ids", "70"), ("mode", "check"), ("check-deliveries", "false")],
+        &[
+            ("project-ids", "70"),
+            ("mode", "check"),
+            ("check-deliveries", "false"),
+        ],
     );
     assert_eq!(check.code, 2, "{}", check.stdout);
     assert_eq!(check.output("missing"), "3");
@@ -210,7 +226,10 @@ fn environment_ids_alone() {
     let fake = project();
     let run = run_project(
         &fake,
-        &[("environment-ids", "702"), ("context", "ci/devopness({environment})")],
+        &[
+            ("environment-ids", "702"),
+            ("context", "ci/devopness({environment})"),
+        ],
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.output("created"), "6");
@@ -262,12 +281,19 @@ fn an_unknown_or_forbidden_project_is_an_error_and_the_rest_is_done() {
         "{errors:?}"
     );
     assert!(
-        errors.iter().any(|e| e.contains("project 80") && e.contains("403")),
+        errors
+            .iter()
+            .any(|e| e.contains("project 80") && e.contains("403")),
         "{errors:?}"
     );
     // A project without live environments, an environment without applications: warnings.
     fake.add_project(81, "Empty");
-    fake.add_environment(NewEnvironment::new(811, 81, "dev", EnvironmentType::Development));
+    fake.add_environment(NewEnvironment::new(
+        811,
+        81,
+        "dev",
+        EnvironmentType::Development,
+    ));
     let empty = run_project(&fake, &[("project-ids", "81"), ("environment-ids", "811")]);
     assert_eq!(empty.code, 0, "{}", empty.stdout);
     assert!(

@@ -20,9 +20,9 @@ use crate::targets::TargetInputs;
 
 pub use checks::{
     check_api_url, check_context, check_text, parse_application_ids, parse_bool,
-    parse_environment_ids, parse_project_ids,
-    parse_extra_headers, parse_pem_certificates, parse_pipeline_ids, CONTEXT_LIMIT,
-    HEADER_NAME_LIMIT, HEADER_VALUE_LIMIT, MAX_PIPELINES, MAX_PIPELINE_ID,
+    parse_environment_ids, parse_extra_headers, parse_pem_certificates, parse_pipeline_ids,
+    parse_project_ids, CONTEXT_LIMIT, HEADER_NAME_LIMIT, HEADER_VALUE_LIMIT, MAX_PIPELINES,
+    MAX_PIPELINE_ID,
 };
 pub use options::{
     Input, Kind, OptionSpec, Secrecy, DEFAULT_API_URL, DEFAULT_CONTEXT,
@@ -330,7 +330,8 @@ fn ids(c: &mut Collector) -> Ids {
             "required: `application-ids` (e.g. `42`: its deploy pipelines, repository and provider come from Devopness), `project-ids` or `environment-ids` (every application of them), `pipeline-ids` (e.g. `123, 456`), or several",
         );
     }
-    let count = ids.pipelines.len() + ids.applications.len() + ids.projects.len() + ids.environments.len();
+    let count =
+        ids.pipelines.len() + ids.applications.len() + ids.projects.len() + ids.environments.len();
     if count > MAX_PIPELINES {
         c.push(
             I::ApplicationIds,

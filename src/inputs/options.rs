@@ -227,7 +227,7 @@ mod tests {
             );
             assert!(!o.description.is_empty(), "{} has no description", o.name);
         }
-        assert_eq!(OPTIONS.len(), 26);
+        assert_eq!(OPTIONS.len(), 28);
     }
 
     #[test]

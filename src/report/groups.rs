@@ -155,7 +155,10 @@ mod tests {
                         (a.application.application_id, ids)
                     })
                     .collect();
-                (g.environment.map(|e| e.name.clone()).unwrap_or_default(), apps)
+                (
+                    g.environment.map(|e| e.name.clone()).unwrap_or_default(),
+                    apps,
+                )
             })
             .collect();
         assert_eq!(
@@ -169,7 +172,11 @@ mod tests {
             ]
         );
         let rest: Vec<u64> = groups.rest.iter().map(|p| p.pipeline_id).collect();
-        assert_eq!(rest, [7, 8], "pipelines of no application of the run, in order");
+        assert_eq!(
+            rest,
+            [7, 8],
+            "pipelines of no application of the run, in order"
+        );
         let order: Vec<u64> = groups.pipelines().map(|p| p.pipeline_id).collect();
         assert_eq!(order, [100, 101, 300, 200, 7, 8]);
         // Without environments, one group of applications.

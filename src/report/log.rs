@@ -39,8 +39,8 @@ pub fn lines<'a>(
 ) -> Vec<Line> {
     let mut out = Vec::new();
     for p in outcomes {
-        let title = pipeline_title(p);
-        out.push(Line::Group(title.clone()));
+        let title = format!("Pipeline {}", p.pipeline_id);
+        out.push(Line::Group(pipeline_title(p)));
         for h in &p.hooks {
             hook_lines(&mut out, h, options, extra_headers);
         }
@@ -314,6 +314,7 @@ mod tests {
         let found = ApplicationOutcome {
             application_id: 4,
             name: "docs".into(),
+            environment: None,
             destination: Some(Destination {
                 owner: None,
                 repository: "o/docs".into(),
@@ -330,6 +331,7 @@ mod tests {
         let missing = ApplicationOutcome {
             application_id: 9,
             name: String::new(),
+            environment: None,
             destination: None,
             deploy_pipelines: Vec::new(),
             error: Some(ApplicationError::Read(Failure::Application {

@@ -312,7 +312,7 @@ mod tests {
     use crate::failure::Failure;
     use crate::health::{Cause, DeliveryHealth};
     use crate::hook::Event;
-    use crate::outcome::Destination;
+    use crate::outcome::{ApplicationOutcome, Destination};
     use crate::plan::{Difference, Field};
     use crate::targets::Owner;
 
@@ -363,13 +363,24 @@ mod tests {
         )
     }
 
+    /// The outcomes of a run of pipelines only.
+    fn run_of<'a>(
+        pipelines: &'a [PipelineOutcome],
+        applications: &'a [ApplicationOutcome],
+    ) -> Outcomes<'a> {
+        Outcomes {
+            pipelines,
+            applications,
+            scopes: &[],
+            shared: &[],
+        }
+    }
+
     fn summary_of(o: &[PipelineOutcome], options: &RunOptions) -> String {
         summary(
-            o,
-            &[],
+            run_of(o, &[]),
             options,
             "ci/x",
-            &[],
             &hooks_output(o, HOOKS_OUTPUT_LIMIT),
         )
     }
@@ -425,7 +436,7 @@ mod tests {
         assert_eq!(five[4], all[4]);
         assert_eq!(hooks_output(&o, 2).json, "[]");
         // The summary says it was cut; the counts stay exact.
-        let md = summary(&o, &[], &options(Mode::Apply), "ci/x", &[], &cut);
+        let md = summary(run_of(&o, &[]), &options(Mode::Apply), "ci/x", &cut);
         assert!(md.contains("lists the first 5 of 6 hooks"), "{md}");
         assert!(md.contains("**2 created, 1 updated, 2 unchanged**"), "{md}");
     }
@@ -558,7 +569,7 @@ mod tests {
 
     #[test]
     fn the_summary_groups_pipelines_by_application() {
-        use crate::outcome::{ApplicationError, ApplicationOutcome};
+        use crate::outcome::ApplicationError;
         use crate::targets::{Held, TargetError, TargetWarning};
         use HookResult::*;
         let o = [
@@ -569,6 +580,7 @@ mod tests {
         let web = ApplicationOutcome {
             application_id: 10,
             name: "web".into(),
+            environment: None,
             destination: Some(o[0].destination.clone()),
             deploy_pipelines: vec![1, 3],
             error: None,
@@ -583,6 +595,7 @@ mod tests {
         let broken = ApplicationOutcome {
             application_id: 11,
             name: String::new(),
+            environment: None,
             destination: None,
             deploy_pipelines: Vec::new(),
             error: Some(ApplicationError::Target(TargetError::NoRepository {
@@ -594,12 +607,11 @@ mod tests {
                 application_id: 11,
             }],
         };
+        let applications = [web, broken];
         let md = summary(
-            &o,
-            &[web, broken],
+            run_of(&o, &applications),
             &options(Mode::Apply),
             "ci/x",
-            &[],
             &hooks_output(&o, HOOKS_OUTPUT_LIMIT),
         );
         let at = |needle: &str| {
