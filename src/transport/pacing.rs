@@ -16,10 +16,13 @@
 //!   At 0, once every request in flight is answered, a probe goes to learn when the
 //!   window reopens (Laravel sends `X-RateLimit-Reset` only on its 429): at most one 429
 //!   per window.
-//! - **Holds**: a refusal holds every request for as long as its headers say
-//!   ([`RateHeaders::hold`]: until the announced reset plus the second it was rounded
-//!   down by, so the window has really ended; never trusting `Retry-After: 0`), or
-//!   [`DEFAULT_HOLD`] when they say nothing. An answer with `Remaining: 0` and a reset
+//! - **Holds**: a refusal holds every request until the window has really ended. Its
+//!   headers say when to the second ([`RateHeaders::hold`]: the announced reset plus the
+//!   second it was rounded down by; never trusting `Retry-After: 0`), or nothing
+//!   ([`DEFAULT_HOLD`]). When a probe of ours opened the window (its answer said one
+//!   short of the limit), the window lasts a whole number of seconds from that moment,
+//!   which places its end within the announced second ([`end_from_opening`]): the hold
+//!   ends then, not up to a second later. An answer with `Remaining: 0` and a reset
 //!   (GitHub sends one on every answer) holds until then without a refusal.
 //! - **Adaptive concurrency** (AIMD): a 429 to any request but a probe halves the
 //!   requests allowed in flight; every `limit` answers that are not refusals raise it by
@@ -28,6 +31,8 @@
 use std::time::{Duration, Instant};
 
 use super::policy::{RateHeaders, MAX_RETRY_AFTER, RESET_MARGIN, ROUNDING};
+
+const SECOND: Duration = Duration::from_secs(1);
 
 /// How long a refusal that names no wait holds every request.
 pub const DEFAULT_HOLD: Duration = Duration::from_secs(1);
@@ -39,6 +44,8 @@ pub struct Ticket {
     pub seq: u64,
     /// Sent alone, the others held until it is accepted: its 429 is expected.
     pub probe: bool,
+    /// When it left.
+    pub sent: Instant,
 }
 
 /// Whether a request may leave now.
@@ -96,6 +103,10 @@ pub struct Pacing {
     hold_until: Option<Instant>,
     /// The next request goes alone, and the others wait until it is accepted.
     probing: bool,
+    /// When the probe that opened the current window left and was answered.
+    opened: Option<(Instant, Instant)>,
+    /// The lowest `Remaining` answered in the current window.
+    low: Option<u64>,
     probe_out: bool,
     in_flight: usize,
     sent: u64,
@@ -109,6 +120,8 @@ impl Pacing {
             budget: None,
             hold_until: None,
             probing: true,
+            opened: None,
+            low: None,
             probe_out: false,
             in_flight: 0,
             sent: 0,
@@ -148,6 +161,7 @@ impl Pacing {
         Admission::Send(Ticket {
             seq: self.sent,
             probe,
+            sent: now,
         })
     }
 
@@ -155,7 +169,12 @@ impl Pacing {
     pub fn answered(&mut self, ticket: Ticket, now: Instant, refused: bool, headers: &RateHeaders) {
         self.release(ticket);
         if refused {
-            self.hold(now + headers.hold().unwrap_or(DEFAULT_HOLD));
+            let until = self
+                .window_end(now, headers)
+                .unwrap_or_else(|| now + headers.hold().unwrap_or(DEFAULT_HOLD));
+            // Used once: a probe refused after it means another window, or another client.
+            self.opened = None;
+            self.hold(until);
             if !ticket.probe {
                 self.concurrency.decrease();
             }
@@ -172,11 +191,39 @@ impl Pacing {
         } else if let Some(estimate) = estimate {
             self.budget = Some(self.budget.map_or(estimate, |b| b.min(estimate)));
         }
+        if let Some(remaining) = headers.remaining {
+            self.track_window(ticket, now, remaining, headers.limit);
+        }
         // The API says when the window reopens on every answer (GitHub): no probe needed
         // to learn it. Waited for at most MAX_RETRY_AFTER, as a refusal's hold is.
         if let (Some(0), Some(reset)) = (headers.remaining, headers.reset) {
             self.hold(now + reset.min(MAX_RETRY_AFTER) + ROUNDING + RESET_MARGIN);
         }
+    }
+
+    /// Which probe opened the current window, if one did: a probe answered one short of
+    /// the limit opened it; more left than an answer said before means a window opened
+    /// unseen.
+    fn track_window(&mut self, ticket: Ticket, now: Instant, remaining: u64, limit: Option<u64>) {
+        let opened_by_probe = ticket.probe && limit == Some(remaining + 1);
+        let rolled_over = self.low.is_some_and(|low| remaining > low);
+        if opened_by_probe {
+            self.opened = Some((ticket.sent, now));
+        } else if rolled_over {
+            self.opened = None;
+        }
+        self.low = match self.low {
+            Some(low) if !opened_by_probe && !rolled_over => Some(low.min(remaining)),
+            _ => Some(remaining),
+        };
+    }
+
+    /// When the window a refusal announced really ends (and a margin), from when the
+    /// probe that opened it left and was answered; `None` when that is not known.
+    fn window_end(&self, now: Instant, headers: &RateHeaders) -> Option<Instant> {
+        let (sent, answered) = self.opened?;
+        let reset_at = now + headers.agreed_reset()?.min(MAX_RETRY_AFTER);
+        end_from_opening(reset_at, sent, answered).map(|end| end + RESET_MARGIN)
     }
 
     /// Holds every request until `until` (or later, if already held longer); then one
@@ -198,6 +245,21 @@ impl Pacing {
             self.probe_out = false;
         }
     }
+}
+
+/// When a window that opened between `sent` and `answered` (a request's leaving and
+/// its answer) really ends, given the reset it announced (`reset_at`, its end rounded
+/// down to the second): its length is a whole number of seconds, so it ends at the
+/// instant of the announced second that falls as far into it as `answered` fell into
+/// its own, or up to `answered - sent` earlier. `None` when that is ambiguous (the
+/// round trip straddles a second) or makes no sense (a window shorter than a second).
+pub fn end_from_opening(reset_at: Instant, sent: Instant, answered: Instant) -> Option<Instant> {
+    let since = reset_at.checked_duration_since(answered)?;
+    let into = Duration::from_nanos(u64::from(since.subsec_nanos()));
+    let to_end = if into.is_zero() { into } else { SECOND - into };
+    let end = reset_at + to_end;
+    let round_trip = answered.saturating_duration_since(sent);
+    (to_end >= round_trip && end >= answered + SECOND).then_some(end)
 }
 
 #[cfg(test)]
@@ -310,6 +372,85 @@ mod tests {
         let rest = burst(&mut p, reopen);
         assert_eq!(rest.len(), 19);
         assert!(rest.iter().all(|t| !t.probe));
+    }
+
+    #[test]
+    fn a_window_a_probe_opened_ends_a_whole_number_of_seconds_after_it() {
+        let now = Instant::now();
+        let mut p = Pacing::new(50);
+        let opening = send(&mut p, now);
+        // One short of the limit: this probe opened the window, between `now` and 50 ms
+        // later, so a 5 s window ends between now + 5 s and now + 5.05 s.
+        let answered = now + Duration::from_millis(50);
+        p.answered(opening, answered, false, &rate(20, 19));
+        let out = burst(&mut p, answered);
+        let later = now + Duration::from_millis(300);
+        for t in out {
+            p.answered(t, later, false, &rate(20, 0));
+        }
+        let probe = send(&mut p, later);
+        // The reset announced: the second the window ends in, here now + 4.3 s.
+        let refusal = RateHeaders {
+            reset: Some(Duration::from_millis(4_000)),
+            retry_after: Some(Duration::from_secs(4)),
+            ..rate(20, 0)
+        };
+        p.answered(probe, later, true, &refusal);
+        // Held until now + 5.05 s (and the margin), not a second past the reset.
+        let end = answered + Duration::from_secs(5);
+        assert_eq!(p.admit(later), Admission::Until(end + RESET_MARGIN));
+        assert!(send(&mut p, end + RESET_MARGIN).probe);
+    }
+
+    #[test]
+    fn the_end_of_a_window_from_its_opening() {
+        let t = Instant::now();
+        let ms = Duration::from_millis;
+        // Opened between t and t + 50 ms; announced reset at t + 4.3 s: it ends at the
+        // instant of that second as far into it as t + 50 ms was, t + 5.05 s.
+        assert_eq!(
+            end_from_opening(t + ms(4_300), t, t + ms(50)),
+            Some(t + ms(5_050))
+        );
+        // A reset on the instant it was sent: up to a round trip later.
+        assert_eq!(
+            end_from_opening(t + ms(5_000), t, t + ms(50)),
+            Some(t + ms(5_050))
+        );
+        // The round trip straddles the announced second's start: the window may end at
+        // its start (5 s long) or its end (6 s long).
+        assert_eq!(end_from_opening(t + ms(5_030), t, t + ms(50)), None);
+        assert_eq!(end_from_opening(t + ms(5_050), t, t + ms(50)), None);
+        // A window of 1 s, opened on the instant of the second it ends in: fine.
+        assert_eq!(
+            end_from_opening(t + ms(300), t, t + ms(50)),
+            Some(t + ms(1_050))
+        );
+        // A reset at or before the opening's answer: not a window of whole seconds.
+        assert_eq!(end_from_opening(t + ms(50), t, t + ms(50)), None);
+        assert_eq!(end_from_opening(t, t + ms(10), t + ms(50)), None);
+    }
+
+    #[test]
+    fn a_window_opened_unseen_is_not_dated_by_an_older_probe() {
+        let now = Instant::now();
+        let mut p = Pacing::new(50);
+        let opening = send(&mut p, now);
+        p.answered(opening, now, false, &rate(20, 19));
+        let mut out = burst(&mut p, now);
+        let first = out.remove(0);
+        p.answered(first, now, false, &rate(20, 10));
+        // More left than before: the window rolled over, opened by someone else's request.
+        let second = out.remove(0);
+        p.answered(second, now, false, &rate(20, 15));
+        for t in out {
+            p.answered(t, now, false, &rate(20, 0));
+        }
+        let probe = send(&mut p, now);
+        p.answered(probe, now, true, &too_many(20, 3));
+        // Only the announced reset is known: held a second past it.
+        let reopen = now + Duration::from_secs(4) + RESET_MARGIN;
+        assert_eq!(p.admit(now), Admission::Until(reopen));
     }
 
     #[test]
@@ -630,9 +771,17 @@ mod tests {
                 let needed = (n as u64).div_ceil(max);
                 let floor = (needed - 1) * decay * 1000 + rtt;
                 let took = end - server.windows[0].opened;
-                let allowed = server.windows.len() as u64 * 1000;
+                let windows = server.windows.len() as u64;
                 assert!(
-                    took <= floor + allowed,
+                    took <= floor + windows * 1000,
+                    "{case}: took {took} ms, floor {floor} ms: {:?}",
+                    server.windows
+                );
+                // The clocks agree here: each window's end is known from the probe that
+                // opened it, so a window costs no more than the margin and round trips.
+                let margin = RESET_MARGIN.as_millis() as u64;
+                assert!(
+                    took <= floor + windows * (margin + 3 * rtt),
                     "{case}: took {took} ms, floor {floor} ms: {:?}",
                     server.windows
                 );

@@ -24,6 +24,9 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 /// Added to a wait until `X-RateLimit-Reset`, so a request never arrives just before
 /// the window ends (clocks are read twice, in whole seconds on the server).
 pub const RESET_MARGIN: Duration = Duration::from_millis(50);
+/// How far apart `X-RateLimit-Reset` and `Retry-After` may say the same end is before
+/// the clocks are taken to disagree (then `Retry-After` is used).
+pub const SKEW: Duration = Duration::from_secs(2);
 /// Added to every announced wait: `X-RateLimit-Reset` and `Retry-After` are whole
 /// seconds rounded down, so a window announced to reset at second R really ends before
 /// R + 1 s, and `Retry-After: 0` means "within the next second", not "now" (Laravel:
@@ -178,18 +181,27 @@ impl RateHeaders {
             || (status == StatusCode::FORBIDDEN && self.remaining == Some(0))
     }
 
+    /// `X-RateLimit-Reset` as a wait, when `Retry-After` is there too and agrees with it
+    /// (Laravel's refusal, and the two clocks agree). They differ by up to a second and a
+    /// round trip when they do: `Retry-After` counts from the whole second the server
+    /// answered in, the reset from when the answer is read here.
+    pub fn agreed_reset(&self) -> Option<Duration> {
+        let (reset, after) = (self.reset?, self.retry_after?);
+        (reset.abs_diff(after) <= SKEW).then_some(reset)
+    }
+
     /// How long every request must wait after a refusal for the window to have really
     /// ended: until `X-RateLimit-Reset` plus the second it was rounded down by (and a
-    /// margin), unless it disagrees with `Retry-After` by more than a second (clock
-    /// skew), then `Retry-After` plus a second; `None` when the answer says neither.
+    /// margin), unless it disagrees with `Retry-After` by more than [`SKEW`] (the clocks
+    /// disagree), then `Retry-After` plus a second; `None` when the answer says neither.
     /// Never zero: `Retry-After: 0` holds a second.
     pub fn hold(&self) -> Option<Duration> {
-        let wait = match (self.reset, self.retry_after) {
-            (Some(reset), Some(after)) if reset.abs_diff(after) <= Duration::from_secs(1) => {
+        let wait = match (self.agreed_reset(), self.reset, self.retry_after) {
+            (Some(reset), _, _) | (None, Some(reset), None) => {
                 reset.saturating_add(ROUNDING + RESET_MARGIN)
             }
-            (_, Some(after)) => after.saturating_add(ROUNDING),
-            (reset, None) => reset?.saturating_add(ROUNDING + RESET_MARGIN),
+            (None, _, Some(after)) => after.saturating_add(ROUNDING),
+            (None, None, None) => return None,
         };
         Some(wait.min(MAX_RETRY_AFTER))
     }
