@@ -92,7 +92,7 @@ pub const DEFAULT_DESCRIPTION_FAILED: &str = "Deploy failed on Devopness";
 pub const DEFAULT_DESCRIPTION_COMPLETED: &str = "Deploy completed on Devopness";
 pub const DEFAULT_MAX_CONCURRENCY: usize = 25;
 pub const MAX_CONCURRENCY: usize = 64;
-pub const DEFAULT_TIMEOUT_SECONDS: u64 = 120;
+pub const DEFAULT_TIMEOUT_SECONDS: u64 = 180;
 pub const MAX_TIMEOUT_SECONDS: u64 = 3600;
 /// The `mode` values.
 pub const MODES: &[&str] = &["apply", "check", "remove"];
@@ -175,7 +175,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     option(I::GithubToken, "github-token", "", Kind::Text)
         .secret(Secrecy::Secret)
         .describe("Token for the drift issue: pass the workflow's github.token (with permissions issues: write). Masked."),
-    option(I::TimeoutSeconds, "timeout-seconds", "120", Kind::Number { min: 1, max: MAX_TIMEOUT_SECONDS })
+    option(I::TimeoutSeconds, "timeout-seconds", "180", Kind::Number { min: 1, max: MAX_TIMEOUT_SECONDS })
         .describe("Overall deadline of the run, in seconds (each request also times out on its own)."),
     option(I::CaCertificate, "ca-certificate", "", Kind::Lines)
         .describe("Extra CA certificate(s), PEM, trusted besides the bundled roots (a corporate proxy or a private CA). SSL_CERT_FILE is honoured too."),

@@ -143,7 +143,8 @@ mod tests {
         ];
         let groups = group(&pipelines, &applications);
         assert!(groups.by_environment());
-        let shape: Vec<(String, Vec<(u64, Vec<u64>)>)> = groups
+        type Shape = Vec<(String, Vec<(u64, Vec<u64>)>)>;
+        let shape: Shape = groups
             .environments
             .iter()
             .map(|g| {

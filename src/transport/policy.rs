@@ -24,6 +24,14 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 /// Added to a wait until `X-RateLimit-Reset`, so a request never arrives just before
 /// the window ends (clocks are read twice, in whole seconds on the server).
 pub const RESET_MARGIN: Duration = Duration::from_millis(50);
+/// How far apart `X-RateLimit-Reset` and `Retry-After` may say the same end is before
+/// the clocks are taken to disagree (then `Retry-After` is used).
+pub const SKEW: Duration = Duration::from_secs(2);
+/// Added to every announced wait: `X-RateLimit-Reset` and `Retry-After` are whole
+/// seconds rounded down, so a window announced to reset at second R really ends before
+/// R + 1 s, and `Retry-After: 0` means "within the next second", not "now" (Laravel:
+/// `docs/rate-limits.md`).
+pub const ROUNDING: Duration = Duration::from_secs(1);
 
 /// What one attempt came to, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,16 +181,27 @@ impl RateHeaders {
             || (status == StatusCode::FORBIDDEN && self.remaining == Some(0))
     }
 
-    /// How long every request must wait after a refusal: until `X-RateLimit-Reset`
-    /// (to the second), unless it disagrees with `Retry-After` by more than a second
-    /// (clock skew), then `Retry-After`; `None` when the answer says neither.
+    /// `X-RateLimit-Reset` as a wait, when `Retry-After` is there too and agrees with it
+    /// (Laravel's refusal, and the two clocks agree). They differ by up to a second and a
+    /// round trip when they do: `Retry-After` counts from the whole second the server
+    /// answered in, the reset from when the answer is read here.
+    pub fn agreed_reset(&self) -> Option<Duration> {
+        let (reset, after) = (self.reset?, self.retry_after?);
+        (reset.abs_diff(after) <= SKEW).then_some(reset)
+    }
+
+    /// How long every request must wait after a refusal for the window to have really
+    /// ended: until `X-RateLimit-Reset` plus the second it was rounded down by (and a
+    /// margin), unless it disagrees with `Retry-After` by more than [`SKEW`] (the clocks
+    /// disagree), then `Retry-After` plus a second; `None` when the answer says neither.
+    /// Never zero: `Retry-After: 0` holds a second.
     pub fn hold(&self) -> Option<Duration> {
-        let wait = match (self.reset, self.retry_after) {
-            (Some(reset), Some(after)) if reset.abs_diff(after) <= Duration::from_secs(1) => {
-                reset.saturating_add(RESET_MARGIN)
+        let wait = match (self.agreed_reset(), self.reset, self.retry_after) {
+            (Some(reset), _, _) | (None, Some(reset), None) => {
+                reset.saturating_add(ROUNDING + RESET_MARGIN)
             }
-            (_, Some(after)) => after,
-            (reset, None) => reset?.saturating_add(RESET_MARGIN),
+            (None, _, Some(after)) => after.saturating_add(ROUNDING),
+            (None, None, None) => return None,
         };
         Some(wait.min(MAX_RETRY_AFTER))
     }
@@ -304,11 +323,32 @@ mod tests {
             now + Duration::from_millis(300),
         );
         assert!(refused.refuses(StatusCode::TOO_MANY_REQUESTS));
-        // To the second of the reset, not the whole seconds of Retry-After.
+        // Until the reset, to the millisecond, plus the second it was rounded down by:
+        // the window opened somewhere in second 944 and ends before 1005.
         assert_eq!(
             refused.hold(),
-            Some(Duration::from_millis(3_700) + RESET_MARGIN)
+            Some(Duration::from_millis(4_700) + RESET_MARGIN)
         );
+    }
+
+    #[test]
+    fn retry_after_0_while_the_window_is_closed_holds_a_second() {
+        // Laravel's last fraction of a second: the reset is this very second.
+        let now = SystemTime::UNIX_EPOCH + Duration::from_millis(1_004_300);
+        let refused = RateHeaders::parse(
+            &headers(&[
+                ("x-ratelimit-limit", "60"),
+                ("x-ratelimit-remaining", "0"),
+                ("retry-after", "0"),
+                ("x-ratelimit-reset", "1004"),
+            ]),
+            now,
+        );
+        assert_eq!(refused.reset, Some(Duration::ZERO));
+        assert_eq!(refused.hold(), Some(ROUNDING + RESET_MARGIN));
+        // Retry-After alone, 0: a second too.
+        let bare = RateHeaders::parse(&headers(&[("retry-after", "0")]), now);
+        assert_eq!(bare.hold(), Some(ROUNDING));
     }
 
     #[test]
@@ -318,7 +358,7 @@ mod tests {
             &headers(&[("retry-after", "4"), ("x-ratelimit-reset", "1090")]),
             now,
         );
-        assert_eq!(skewed.hold(), Some(Duration::from_secs(4)));
+        assert_eq!(skewed.hold(), Some(Duration::from_secs(5)));
         let github = RateHeaders::parse(
             &headers(&[
                 ("x-ratelimit-remaining", "0"),
@@ -327,7 +367,7 @@ mod tests {
             now,
         );
         assert!(github.refuses(StatusCode::FORBIDDEN));
-        assert_eq!(github.hold(), Some(Duration::from_secs(10) + RESET_MARGIN));
+        assert_eq!(github.hold(), Some(Duration::from_secs(11) + RESET_MARGIN));
         assert!(!RateHeaders::default().refuses(StatusCode::FORBIDDEN));
     }
 

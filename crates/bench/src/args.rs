@@ -53,6 +53,16 @@ pub struct Args {
     /// skip the rate-limited cases (they take about a minute)
     #[argh(switch)]
     pub no_rate_limit: bool,
+    /// also the long case: a check of --check-pipelines pipelines with delivery logs under
+    /// --check-rate-limit, Laravel's default limit (over a minute more)
+    #[argh(switch)]
+    pub long: bool,
+    /// the rate limit of the long case [default: 60/1m]
+    #[argh(option, default = "RateLimit::per_seconds(60, 60)")]
+    pub check_rate_limit: RateLimit,
+    /// pipelines of the long case [default: 30]
+    #[argh(option, default = "30")]
+    pub check_pipelines: usize,
     /// set an action input for every run, NAME=VALUE (repeatable), e.g.
     /// --input timeout-seconds=600
     #[argh(option)]
@@ -138,6 +148,7 @@ impl Args {
             1,
             MAX_PIPELINES,
         )?;
+        within("check-pipelines", &[self.check_pipelines], 1, MAX_PIPELINES)?;
         within("probe-runs", &[self.probe_runs], 0, 1000)?;
         if self.sizes.0.is_empty() {
             return Err("--sizes: empty list".into());
@@ -161,8 +172,12 @@ mod tests {
         assert_eq!(a.sizes, Counts(vec![1, 10, 100, 500]));
         assert_eq!(a.latency_ms, 50);
         assert_eq!(a.rate_limit, RateLimit::per_seconds(20, 5));
+        assert!(!a.long);
+        assert_eq!(a.check_rate_limit, RateLimit::per_seconds(60, 60));
+        assert_eq!(a.check_pipelines, 30);
         let a = parse(
-            "--sizes 1,2 --sweep 4,8 --concurrency 16 --input timeout-seconds=600 --rate-limit 10/2s",
+            "--sizes 1,2 --sweep 4,8 --concurrency 16 --input timeout-seconds=600 \
+             --rate-limit 10/2s --long --check-rate-limit 30/1m --check-pipelines 12",
         )
         .expect("valid");
         assert_eq!(a.sizes, Counts(vec![1, 2]));
@@ -176,6 +191,9 @@ mod tests {
             }]
         );
         assert_eq!(a.rate_limit, RateLimit::per_seconds(10, 2));
+        assert!(a.long);
+        assert_eq!(a.check_rate_limit, RateLimit::per_seconds(30, 60));
+        assert_eq!(a.check_pipelines, 12);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::limited::Limited;
+use crate::limited::{Limited, Paced};
 use crate::measure::{Case, Probes, Row};
 use crate::probe;
 use crate::setup::Setup;
@@ -48,6 +48,8 @@ pub struct Facts<'a> {
     pub rows: &'a [Row],
     pub probes: &'a Probes,
     pub limited: Option<&'a Limited>,
+    /// The long case (`--long`).
+    pub check: Option<&'a Paced>,
     pub latency_ms: u64,
     /// The concurrency of the main runs (`None`: the default).
     pub concurrency: Option<usize>,
@@ -70,6 +72,9 @@ pub fn all(f: &Facts) -> Vec<Goal> {
     ];
     if let Some(l) = f.limited {
         goals.extend(limited(l));
+    }
+    if let Some(c) = f.check {
+        goals.extend(check(c));
     }
     goals
 }
@@ -197,72 +202,98 @@ fn image_size(f: &Facts) -> Goal {
 fn limited(l: &Limited) -> Vec<Goal> {
     let n = l.pipelines;
     let s = &l.in_sync;
-    let late_by = s.took.saturating_sub(s.earliest);
-    let slack = Duration::from_secs(s.windows.len() as u64);
     let c = &l.cut;
     let said = c
         .said_done
         .map_or("no count".to_string(), |d| d.to_string());
     let r = &l.rerun;
+    let mut goals = vec![goal(
+        Verdict::of(s.row.exit.ok() && s.in_sync == n),
+        format!(
+            "{}: {n} pipelines in sync end with exit 0 (exit {}, {}/{n} in sync, {} requests)",
+            l.limit, s.row.exit, s.in_sync, s.row.requests
+        ),
+    )];
+    goals.extend(pacing(s, &format!("{}, {n} in sync", l.limit)));
+    goals.push(goal(
+        Verdict::of(
+            c.row.exit == crate::child::Exit::Code(1)
+                && c.said_done == Some(c.done)
+                && c.note
+                    .as_deref()
+                    .is_some_and(|l| l.contains("Run again to continue"))
+                && c.duplicated == 0,
+        ),
+        format!(
+            "{}, {n} new pipelines, timeout-seconds {}: exit {}, says {said} done ({} are), \
+             says a rerun continues: {}, duplicated pipelines: {}",
+            l.limit,
+            c.timeout_secs,
+            c.row.exit,
+            c.done,
+            c.note
+                .as_deref()
+                .is_some_and(|l| l.contains("Run again to continue")),
+            c.duplicated
+        ),
+    ));
+    goals.push(goal(
+        Verdict::of(r.row.exit.ok() && r.in_sync == n && r.duplicated == 0),
+        format!(
+            "{}: the rerun converges (exit {}, {}/{n} in sync, duplicated {}, {} s, \
+             {} 429s over the {} windows it spans, at most {} in one)",
+            l.limit,
+            r.row.exit,
+            r.in_sync,
+            r.duplicated,
+            secs(r.row.wall),
+            r.row.refused,
+            r.windows.len(),
+            r.most_refused_in_a_window()
+        ),
+    ));
+    goals
+}
+
+/// The long case: a check with default inputs under Laravel's default limit.
+fn check(c: &Paced) -> Vec<Goal> {
+    let n = c.row.pipelines;
+    let drift = c.drift.as_deref().unwrap_or("(none)");
+    let mut goals = vec![goal(
+        Verdict::of(c.row.exit.ok() && drift == "false" && c.in_sync == n),
+        format!(
+            "{}: a check of {n} pipelines with delivery logs ends with exit 0 and no drift, \
+             with the default inputs (exit {}, drift {drift}, {} requests)",
+            c.limit, c.row.exit, c.row.requests
+        ),
+    )];
+    goals.extend(pacing(c, &format!("{}, check of {n}", c.limit)));
+    goals
+}
+
+/// The two pacing goals of a run under a limit: at most one 429 per window it spans,
+/// and done within one second per window of the floor.
+fn pacing(p: &Paced, what: &str) -> Vec<Goal> {
     vec![
         goal(
-            Verdict::of(s.row.exit.ok() && s.in_sync == n),
+            Verdict::of(p.most_refused_in_a_window() <= 1),
             format!(
-                "{}: {n} pipelines in sync end with exit 0 (exit {}, {}/{n} in sync, {} requests)",
-                l.limit, s.row.exit, s.in_sync, s.row.requests
+                "{what}: at most one 429 per window ({} 429s over the {} windows the run \
+                 spans, at most {} in one)",
+                p.row.refused,
+                p.windows.len(),
+                p.most_refused_in_a_window()
             ),
         ),
         goal(
-            Verdict::of(s.most_refused_in_a_window() <= 1),
+            Verdict::of(p.late_by() <= p.slack()),
             format!(
-                "{}, in sync: at most one 429 per window ({} 429s over the {} windows the run spans)",
-                l.limit,
-                s.row.refused,
-                s.windows.len()
-            ),
-        ),
-        goal(
-            Verdict::of(late_by <= slack),
-            format!(
-                "{}, in sync: done no later than 1 s per window after the earliest the limit allows \
-                 ({} s from the first request; earliest {} s; {} s later, {} s allowed)",
-                l.limit,
-                secs(s.took),
-                secs(s.earliest),
-                secs(late_by),
-                slack.as_secs()
-            ),
-        ),
-        goal(
-            Verdict::of(
-                c.row.exit == crate::child::Exit::Code(1)
-                    && c.said_done == Some(c.done)
-                    && c.note.as_deref().is_some_and(|l| l.contains("Run again to continue"))
-                    && c.duplicated == 0,
-            ),
-            format!(
-                "{}, {n} new pipelines, timeout-seconds {}: exit {}, says {said} done ({} are), \
-                 says a rerun continues: {}, duplicated pipelines: {}",
-                l.limit,
-                c.timeout_secs,
-                c.row.exit,
-                c.done,
-                c.note.as_deref().is_some_and(|l| l.contains("Run again to continue")),
-                c.duplicated
-            ),
-        ),
-        goal(
-            Verdict::of(r.row.exit.ok() && r.in_sync == n && r.duplicated == 0),
-            format!(
-                "{}: the rerun converges (exit {}, {}/{n} in sync, duplicated {}, {} s, \
-                 {} 429s, {} windows opened)",
-                l.limit,
-                r.row.exit,
-                r.in_sync,
-                r.duplicated,
-                secs(r.row.wall),
-                r.row.refused,
-                r.windows.len()
+                "{what}: done within 1 s per window of the floor ({} s from the first \
+                 request; floor {} s; {} s later, {} s allowed)",
+                secs(p.took),
+                secs(p.floor),
+                secs(p.late_by()),
+                p.slack().as_secs()
             ),
         ),
     ]

@@ -9,7 +9,7 @@
 //! goal.
 //!
 //! ```text
-//! cargo build --release && cargo run --release -p bench
+//! cargo build --release && cargo run --release -p bench [--long]
 //! ```
 //!
 //! Setup ([`setup`]), measurement ([`measure`], [`limited`], [`probe`]), then the goals
@@ -101,11 +101,21 @@ fn measure_and_report(bench: &mut Bench, args: &Args) -> Result<(String, bool), 
             args.rate_limited_pipelines,
         )?)
     };
+    let check = if args.long {
+        Some(limited::check(
+            bench,
+            args.check_rate_limit,
+            args.check_pipelines,
+        )?)
+    } else {
+        None
+    };
     let goals = goals::all(&goals::Facts {
         setup: &bench.setup,
         rows: &rows,
         probes: &probes,
         limited: limited.as_ref(),
+        check: check.as_ref(),
         latency_ms: args.latency_ms,
         concurrency: args.concurrency,
     });
@@ -116,6 +126,7 @@ fn measure_and_report(bench: &mut Bench, args: &Args) -> Result<(String, bool), 
         sweep: &sweep,
         probes: &probes,
         limited: limited.as_ref(),
+        check: check.as_ref(),
         goals: &goals,
         floor_kib: bench.spawner.floor_kib,
         notes: &bench.notes,

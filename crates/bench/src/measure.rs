@@ -27,6 +27,8 @@ pub enum Case {
     CutShort,
     /// The rerun after a run the deadline cut short.
     Rerun,
+    /// `mode: check` of pipelines in sync, reading their delivery logs.
+    Check,
 }
 
 impl Case {
@@ -36,6 +38,7 @@ impl Case {
             Case::InSync => "in sync",
             Case::CutShort => "cut short",
             Case::Rerun => "rerun",
+            Case::Check => "check",
         }
     }
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::args::Args;
 use crate::goals::{ms, ratio, secs, Goal};
-use crate::limited::Limited;
+use crate::limited::{Limited, Paced};
 use crate::measure::{self, Case, Probes, Row};
 use crate::probe;
 use crate::setup::Setup;
@@ -17,6 +17,8 @@ pub struct Report<'a> {
     pub sweep: &'a [Row],
     pub probes: &'a Probes,
     pub limited: Option<&'a Limited>,
+    /// The long case (`--long`).
+    pub check: Option<&'a Paced>,
     pub goals: &'a [Goal],
     /// The spawner's own peak RSS: a floor under every figure.
     pub floor_kib: i64,
@@ -51,6 +53,9 @@ impl Report<'_> {
         }
         if let Some(l) = self.limited {
             self.limited(&mut w, l);
+        }
+        if let Some(c) = self.check {
+            self.check(&mut w, c);
         }
         self.list(&mut w, "Notes", self.notes);
         let mut failures = self.failures.to_vec();
@@ -232,9 +237,22 @@ impl Report<'_> {
             l.limit, l.pipelines, self.args.latency_ms, l.cut.timeout_secs
         );
         self.table(w, &[&l.in_sync.row, &l.cut.row, &l.rerun.row]);
+        pacing(w, &[&l.in_sync]);
         if let Some(note) = &l.cut.note {
             let _ = writeln!(w, "The cut-short run's own message:\n\n```\n{note}\n```");
         }
+    }
+
+    fn check(&self, w: &mut String, c: &Paced) {
+        let _ = writeln!(
+            w,
+            "\nThe long case: Laravel's default limit, {}, and a scheduled check (`mode: check`, \
+             the other inputs at their defaults) of {} pipelines in sync whose every hook has a \
+             delivery log: a list and three delivery reads per pipeline, {} ms latency.\n",
+            c.limit, c.row.pipelines, self.args.latency_ms
+        );
+        self.table(w, &[&c.row]);
+        pacing(w, &[c]);
     }
 
     fn list(&self, w: &mut String, title: &str, items: &[String]) {
@@ -246,6 +264,31 @@ impl Report<'_> {
             let _ = writeln!(w, "- {i}");
         }
     }
+}
+
+/// How paced runs went against the limit: from the first request counted, the floor
+/// (the earliest end the limit allows), the windows spanned and their 429s.
+fn pacing(w: &mut String, runs: &[&Paced]) {
+    let _ = writeln!(
+        w,
+        "| case | limit | from first request (s) | floor (s) | later than the floor (s) | windows | 429s | most 429s in a window |"
+    );
+    let _ = writeln!(w, "|---|---|---:|---:|---:|---:|---:|---:|");
+    for p in runs {
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            p.row.case.name(),
+            p.limit,
+            secs(p.took),
+            secs(p.floor),
+            secs(p.late_by()),
+            p.windows.len(),
+            p.row.refused,
+            p.most_refused_in_a_window()
+        );
+    }
+    let _ = writeln!(w);
 }
 
 fn join<T: ToString>(v: &[T]) -> String {

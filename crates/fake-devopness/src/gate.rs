@@ -47,7 +47,13 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
         (_, Ok(body)) => respond(&app, fault, parts, body, next).await,
     };
     let response = response.map(|mut r| {
-        if let Some(Verdict::Allowed { limit, remaining }) = verdict {
+        if let Some(Verdict::Allowed { limit, .. }) = verdict {
+            // Read when the answer is made, as Laravel's middleware does.
+            let remaining = app
+                .lock()
+                .limiter
+                .as_ref()
+                .map_or(limit, |l| l.remaining(SystemTime::now()));
             rate_headers(&mut r, limit, remaining);
         }
         r

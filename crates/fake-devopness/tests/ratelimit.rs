@@ -1,9 +1,11 @@
 //! The optional rate limiter, over HTTP: Laravel's headers on every answer, 429 past the
 //! limit with `Retry-After` and `X-RateLimit-Reset`, the refusal not counted, and a new
-//! window once the old one has ended.
+//! window once the old one has really ended: up to a second after the reset it
+//! announced, with `Retry-After: 0` meanwhile.
 
 mod common;
 
+use std::thread;
 use std::time::{Duration, SystemTime};
 
 use common::{call, fake_with_pipeline, get, hook_body};
@@ -68,7 +70,75 @@ fn past_the_limit_a_429_says_when_the_window_ends_and_does_nothing() {
     let windows = fake.rate_limit_windows();
     assert_eq!(windows.len(), 1);
     assert_eq!((windows[0].counted, windows[0].refused), (1, 1));
-    assert_eq!(windows[0].end_unix, reset);
+    assert_eq!(windows[0].reset_unix, reset);
+}
+
+/// Sleeps until the wall clock reads `at` (at once if it is past).
+fn sleep_until(at: SystemTime) {
+    if let Ok(wait) = at.duration_since(SystemTime::now()) {
+        thread::sleep(wait);
+    }
+}
+
+fn header_u64(reply: &common::Reply, name: &str) -> u64 {
+    reply
+        .header(name)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{name} missing or not a number"))
+}
+
+#[test]
+fn the_window_stays_closed_past_its_announced_reset_with_retry_after_0() {
+    let fake = fake_with_pipeline(1);
+    fake.set_rate_limit(Some(RateLimit::per_seconds(1, 1)));
+    // Open the window 0.5 s into a second, so that half a second separates the reset it
+    // announces (the next whole second) from its real end.
+    let second = SystemTime::UNIX_EPOCH + Duration::from_secs(unix_now() + 1);
+    sleep_until(second + Duration::from_millis(500));
+    assert_eq!(get(&fake, "/pipelines/1/hooks").status, 200);
+    let window = fake.rate_limit_windows()[0];
+    let reset = SystemTime::UNIX_EPOCH + Duration::from_secs(window.reset_unix);
+    assert!(
+        window.ends_at.duration_since(reset).unwrap_or_default() >= Duration::from_millis(300),
+        "{window:?}"
+    );
+
+    // After the announced reset, before the real end: refused, "retry after 0 s".
+    sleep_until(reset + Duration::from_millis(50));
+    let refused = get(&fake, "/pipelines/1/hooks");
+    assert_eq!(refused.status, 429, "the window ended on its whole second");
+    assert_eq!(refused.header("retry-after"), Some("0"));
+    assert_eq!(header_u64(&refused, "x-ratelimit-reset"), window.reset_unix);
+    assert!(SystemTime::now() < window.ends_at, "too slow to show it");
+
+    // At the real end a new window opens.
+    sleep_until(window.ends_at + Duration::from_millis(20));
+    let again = get(&fake, "/pipelines/1/hooks");
+    assert_eq!(again.status, 200);
+    let windows = fake.rate_limit_windows();
+    assert_eq!(windows.len(), 2);
+    assert_eq!((windows[0].counted, windows[0].refused), (1, 1));
+    assert!(windows[1].opened_at >= window.ends_at);
+}
+
+#[test]
+fn remaining_counts_what_came_in_while_the_answer_was_made() {
+    let fake = fake_with_pipeline(1);
+    fake.set_rate_limit(Some(RateLimit::per_seconds(10, 60)));
+    fake.set_latency(Duration::from_millis(300));
+    let first = thread::spawn({
+        let url = fake.addr();
+        move || {
+            let headers = [("Authorization", "Bearer test-token")];
+            fake_http::testing::send_at(url, "GET", "/pipelines/1/hooks", &headers, None)
+        }
+    });
+    thread::sleep(Duration::from_millis(100));
+    let second = get(&fake, "/pipelines/1/hooks");
+    let first = first.join().expect("first request");
+    // Both were counted before either answer was made.
+    assert_eq!(first.header("x-ratelimit-remaining"), Some("8"));
+    assert_eq!(second.header("x-ratelimit-remaining"), Some("8"));
 }
 
 #[test]
@@ -78,14 +148,8 @@ fn a_new_window_opens_when_the_old_one_ends() {
     assert_eq!(get(&fake, "/pipelines/1/hooks").status, 200);
     let refused = get(&fake, "/pipelines/1/hooks");
     assert_eq!(refused.status, 429);
-    let reset: u64 = refused
-        .header("x-ratelimit-reset")
-        .and_then(|v| v.parse().ok())
-        .expect("X-RateLimit-Reset");
-    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(reset);
-    if let Ok(wait) = at.duration_since(SystemTime::now()) {
-        std::thread::sleep(wait + Duration::from_millis(20));
-    }
+    let ends_at = fake.rate_limit_windows()[0].ends_at;
+    sleep_until(ends_at + Duration::from_millis(20));
     let again = get(&fake, "/pipelines/1/hooks");
     assert_eq!(again.status, 200);
     assert_eq!(again.header("x-ratelimit-remaining"), Some("0"));
