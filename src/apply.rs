@@ -74,7 +74,10 @@ pub async fn run_pipeline(run: Run<'_>, pipeline: &PipelineTarget) -> PipelineOu
     };
     let observed = &prepared.observed;
     let mut warnings: Vec<String> = prepared.warnings.iter().map(ToString::to_string).collect();
-    warnings.extend(health::commit_hash_warning(observed, job.target.provider));
+    // Teardown: whether statuses would arrive does not matter any more.
+    if job.options.mode != Mode::Remove {
+        warnings.extend(health::commit_hash_warning(observed, job.target.provider));
+    }
     let hooks = match (job.options.mode, job.options.dry_run) {
         (Mode::Check, _) => check(job, observed).await,
         (Mode::Apply, true) => dry_apply(job, observed),

@@ -46,10 +46,12 @@ pub fn without(template: &str, allowed: &[&str]) -> String {
 /// A pipeline's context cannot be filled in, or breaks a rule once it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContextError {
-    /// It names what the pipeline does not have: no application (or no environment).
+    /// It names what the pipeline does not have: no application (`application: None`),
+    /// or an application without an environment.
     Unknown {
         input: &'static str,
         placeholder: &'static str,
+        application: Option<u64>,
     },
     /// Filled in, it breaks a rule of the input.
     Invalid {
@@ -62,10 +64,21 @@ pub enum ContextError {
 impl fmt::Display for ContextError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ContextError::Unknown { input, placeholder } => write!(
+            ContextError::Unknown {
+                input,
+                placeholder,
+                application: None,
+            } => write!(
                 f,
-                "the `{input}` input uses `{placeholder}`, but Devopness names no {} for this pipeline; name the pipeline's application in `application-ids`, or leave `{placeholder}` out",
-                &placeholder[1..placeholder.len() - 1]
+                "the `{input}` input uses `{placeholder}`, but the pipeline belongs to no application in Devopness, so there is nothing to fill in; give it a `{input}` without placeholders (in a step of its own)"
+            ),
+            ContextError::Unknown {
+                input,
+                placeholder,
+                application: Some(id),
+            } => write!(
+                f,
+                "the `{input}` input uses `{placeholder}`, but Devopness gave no environment for application {id}; check the application in Devopness, or give it a `{input}` without placeholders (in a step of its own)"
             ),
             ContextError::Invalid {
                 input,
@@ -86,21 +99,19 @@ pub fn fill(
     input: &'static str,
 ) -> Result<String, ContextError> {
     let mut filled = template.to_owned();
+    let unknown = |placeholder| ContextError::Unknown {
+        input,
+        placeholder,
+        application: owner.map(|o| o.application_id),
+    };
     if filled.contains(APPLICATION) {
-        let owner = owner.ok_or(ContextError::Unknown {
-            input,
-            placeholder: APPLICATION,
-        })?;
+        let owner = owner.ok_or_else(|| unknown(APPLICATION))?;
         filled = filled.replace(APPLICATION, &owner.application);
     }
     if filled.contains(ENVIRONMENT) {
-        let environment =
-            owner
-                .and_then(|o| o.environment.as_deref())
-                .ok_or(ContextError::Unknown {
-                    input,
-                    placeholder: ENVIRONMENT,
-                })?;
+        let environment = owner
+            .and_then(|o| o.environment.as_deref())
+            .ok_or_else(|| unknown(ENVIRONMENT))?;
         filled = filled.replace(ENVIRONMENT, environment);
     }
     Ok(filled)
@@ -317,14 +328,21 @@ mod tests {
             err,
             ContextError::Unknown {
                 input: "context",
-                placeholder: ENVIRONMENT
+                placeholder: ENVIRONMENT,
+                application: None,
             }
         );
-        assert!(err
-            .to_string()
-            .contains("names no environment for this pipeline"));
+        assert!(
+            err.to_string().contains("belongs to no application"),
+            "{err}"
+        );
         let no_environment = owner(3, "web", None);
-        assert!(fill("ci/{environment}", Some(&no_environment), "context").is_err());
+        let err = fill("ci/{environment}", Some(&no_environment), "context").expect_err("none");
+        assert!(
+            err.to_string()
+                .contains("Devopness gave no environment for application 3"),
+            "{err}"
+        );
         assert!(fill("ci/{application}", Some(&no_environment), "context").is_ok());
     }
 

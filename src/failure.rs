@@ -191,6 +191,15 @@ impl fmt::Display for Failure {
             Failure::Deliveries { hook_id, cause } => {
                 write!(f, "could not read the delivery log of hook {hook_id}: {cause}")
             }
+            _ => self.fmt_whose(f),
+        }
+    }
+}
+
+impl Failure {
+    /// The failures to find a pipeline's application, or where its statuses go.
+    fn fmt_whose(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Failure::Application {
                 application_id,
                 cause,
@@ -227,6 +236,12 @@ impl fmt::Display for Failure {
             Failure::Context { pipeline_id, error } => {
                 write!(f, "pipeline {pipeline_id}: {error}; nothing written to it")
             }
+            Failure::List { .. }
+            | Failure::Create { .. }
+            | Failure::CreateUnknown { .. }
+            | Failure::Repair { .. }
+            | Failure::Delete { .. }
+            | Failure::Deliveries { .. } => Ok(()),
         }
     }
 }

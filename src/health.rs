@@ -31,9 +31,11 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// The provider refused it (4xx/5xx) or never answered.
+    /// The provider did not create the status: any answer but a 2xx (a 3xx redirect is
+    /// not followed for a POST), or none.
     fn failed(&self) -> bool {
-        self.response_status_code.is_none_or(|c| c == 0 || c >= 400)
+        self.response_status_code
+            .is_none_or(|c| !(200..300).contains(&c))
     }
 }
 
@@ -119,6 +121,11 @@ pub enum Cause {
         status: u16,
         provider: &'static str,
     },
+    /// 3xx: the status API answered with a redirect, which creates no status.
+    Redirected {
+        status: u16,
+        provider: &'static str,
+    },
     Unexpected {
         status: u16,
         provider: &'static str,
@@ -164,10 +171,10 @@ impl fmt::Display for Cause {
                     "{} answered {status} for {commit} in `{repository}`, where the statuses go: is `{repository}` the application's repository, and is that commit in it? If not, correct the application's repository in Devopness (or the `repository` input, which overrides it); a commit from another repository or a fork cannot get a status there. ",
                     title(provider)
                 )?;
-                f.write_str(if *status == 404 {
-                    "A token without access to the repository is also answered 404. "
-                } else {
-                    "Else the provider refused the body: check the description and context lengths. "
+                f.write_str(match (*status, *provider) {
+                    (404, _) => "A token without access to the repository is also answered 404. ",
+                    (400, "gitlab") => "Else GitLab refused the state: it answers 400 \"Cannot transition status\" when another pipeline posts the same status name to this commit (say staging and production deploying it): give each environment its own context (`ci/devopness({environment})`), or check the description and context lengths. ",
+                    _ => "Else the provider refused the body: check the description and context lengths. ",
                 })?;
                 f.write_str(OUTSIDE)
             }
@@ -179,6 +186,11 @@ impl fmt::Display for Cause {
             Cause::ProviderFailed { status, provider } => write!(
                 f,
                 "{} failed ({status}); usually passing: check again later. {OUTSIDE}",
+                title(provider)
+            ),
+            Cause::Redirected { status, provider } => write!(
+                f,
+                "{} answered {status}, a redirect, which creates no status: check `provider-api-url` (https, and the API's own host); the hooks follow it once it is corrected.",
                 title(provider)
             ),
             Cause::Unexpected { status, provider } => write!(
@@ -214,6 +226,7 @@ fn cause(target: StatusTarget<'_>, d: &Delivery, commit: Option<&str>) -> Cause 
             commit: commit.map(str::to_owned),
         },
         status @ 500..=599 => Cause::ProviderFailed { status, provider },
+        status @ 300..=399 => Cause::Redirected { status, provider },
         status => Cause::Unexpected { status, provider },
     }
 }
@@ -420,6 +433,20 @@ mod tests {
         // A later delivery without a commit does not make it stale.
         let verdicts = assess_pipeline(TARGET, &[&started[..1], &[d(Some(201), "9", "")]]);
         assert!(verdicts[0].as_ref().is_some_and(|h| h.failing));
+        // Nor does a later redirect: a 3xx creates no status.
+        let redirected = [d(Some(302), "9", "c")];
+        let verdicts = assess_pipeline(TARGET, &[&started[..1], &redirected]);
+        let flags: Vec<(bool, bool)> = verdicts
+            .iter()
+            .flatten()
+            .map(|h| (h.failing, h.stale))
+            .collect();
+        assert_eq!(flags, [(true, false), (true, false)]);
+        let cause = verdicts[1].as_ref().and_then(|h| h.cause.clone());
+        assert!(
+            cause.is_some_and(|c| c.to_string().contains("redirect")),
+            "a 3xx names the redirect"
+        );
     }
 
     #[test]
@@ -454,6 +481,9 @@ mod tests {
         assert!(cause_of(GITHUB, 422).contains("description"));
         assert!(cause_of(GITHUB, 0).contains("provider-api-url"));
         assert!(cause_of(GITHUB, 503).contains("later"));
+        // GitLab's 400 is most often two pipelines posting one status name.
+        assert!(cause_of(GITLAB, 400).contains("ci/devopness({environment})"));
+        assert!(!cause_of(GITHUB, 400).contains("ci/devopness({environment})"));
         for provider in ALL {
             for code in [0, 302, 400, 401, 403, 404, 409, 422, 500] {
                 let text = cause_of(*provider, code).to_lowercase();

@@ -233,10 +233,15 @@ impl ObservedHook {
 /// between shifts them, so a hook may be listed twice. The same id is the same hook
 /// (the first listing is kept); never two to deduplicate by deleting one.
 pub fn each_once(hooks: Vec<ObservedHook>) -> Vec<ObservedHook> {
+    first_of_each(hooks, |h| &h.id)
+}
+
+/// The items with distinct ids, the first of each kept, in order.
+pub fn first_of_each<T>(items: impl IntoIterator<Item = T>, id: impl Fn(&T) -> &str) -> Vec<T> {
     let mut seen = std::collections::HashSet::new();
-    hooks
+    items
         .into_iter()
-        .filter(|h| seen.insert(h.id.clone()))
+        .filter(|h| seen.insert(id(h).to_owned()))
         .collect()
 }
 

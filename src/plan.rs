@@ -11,7 +11,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::hook::{
-    DesiredHook, Event, NormalizedBody, NormalizedHeader, NormalizedHook, ObservedHook,
+    self, DesiredHook, Event, NormalizedBody, NormalizedHeader, NormalizedHook, ObservedHook,
 };
 use crate::providers;
 
@@ -126,12 +126,8 @@ impl Identity<'_> {
     /// Our hooks for `event`, each once (a list may repeat a hook: pages read one after
     /// another shift under concurrent writes), oldest first.
     fn ours<'h>(&self, observed: &'h [ObservedHook], event: Event) -> Vec<&'h ObservedHook> {
-        let mut ours: Vec<&ObservedHook> = Vec::new();
-        for hook in observed.iter().filter(|h| self.event_of(h) == Some(event)) {
-            if !ours.iter().any(|h| h.id == hook.id) {
-                ours.push(hook);
-            }
-        }
+        let mine = observed.iter().filter(|h| self.event_of(h) == Some(event));
+        let mut ours = hook::first_of_each(mine, |h| &h.id);
         ours.sort_by(|a, b| oldest_first(a, b));
         ours
     }

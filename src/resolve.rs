@@ -25,7 +25,8 @@ use crate::outcome::Destination;
 use crate::plan::{self, Identity};
 use crate::providers::{self, StatusSettings};
 use crate::targets::{
-    self, ApplicationFacts, PipelineTarget, Target, TargetInputs, TargetWarning, Whose,
+    self, ApplicationFacts, OwnerNeed, OwnerRead, PipelineTarget, Target, TargetInputs,
+    TargetWarning, Whose,
 };
 
 /// An application read once for every pipeline that needs it.
@@ -124,10 +125,14 @@ impl<'a> Resolver<'a> {
         mode: Mode,
     ) -> Result<Prepared, Box<Unprepared>> {
         let id = pipeline.pipeline_id;
-        let up_front = pipeline.unread()
-            && (pipeline.target.is_none()
-                || contexts::uses_owner(&self.base.context)
-                || contexts::uses_owner(&self.base.hook_name));
+        let when = targets::owner_read(OwnerNeed {
+            unread: pipeline.unread(),
+            standalone: pipeline.target.is_some(),
+            removing: mode == Mode::Remove,
+            names_owner: contexts::uses_owner(&self.base.context)
+                || contexts::uses_owner(&self.base.hook_name),
+        });
+        let up_front = when == OwnerRead::UpFront;
         let (owned, listed) = if up_front {
             let (owned, listed) = join(self.read_owner(id), self.client.list_hooks(id)).await;
             (owned.map_err(|e| self.unprepared(pipeline, e))?, listed)
@@ -143,8 +148,8 @@ impl<'a> Resolver<'a> {
         })?;
         let spec = self.spec(id, &owned)?;
         // A pipeline of `pipeline-ids` whose hooks do not match the standalone target:
-        // its own application decides (removal finds its hooks by context alone).
-        let judged = pipeline.unread() && !up_front && mode != Mode::Remove;
+        // its own application decides.
+        let judged = when == OwnerRead::IfOutOfSync;
         if judged && !plan::in_sync(&spec.desired, &observed, spec.identity()) {
             let owned = self
                 .read_owner(id)

@@ -127,7 +127,11 @@ pub async fn execute(
     };
     let mut outcomes = apply::run_all(run, &found.pipelines, config.max_concurrency).await;
     redact_outcomes(&mut outcomes, &mut found, log);
-    let shared = contexts::shared_contexts(&postings(&outcomes));
+    // Teardown: two pipelines that shared a status do not any more.
+    let shared = match config.options.mode {
+        inputs::Mode::Remove => Vec::new(),
+        _ => contexts::shared_contexts(&postings(&outcomes)),
+    };
     let run = report::Outcomes {
         pipelines: &outcomes,
         applications: &found.applications.outcomes,

@@ -396,6 +396,47 @@ pub fn pipeline_target(
     }
 }
 
+/// What decides when a pipeline's own application must be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnerNeed {
+    /// Named in `pipeline-ids`, what it belongs to not read yet.
+    pub unread: bool,
+    /// A standalone target (the `repository` input, else the workflow's) is known.
+    pub standalone: bool,
+    /// `mode: remove`: its hooks are found by their own provider's status name, and
+    /// deleting them is a write.
+    pub removing: bool,
+    /// `context` or `hook-name` names `{environment}` or `{application}`.
+    pub names_owner: bool,
+}
+
+/// When a pipeline's own application is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerRead {
+    /// Known already (an application's pipeline), or never needed.
+    Never,
+    /// Before its hooks are judged.
+    UpFront,
+    /// Only when its hooks do not match the standalone target: before a write, or to
+    /// judge drift. Hooks already posting there cost their one list.
+    IfOutOfSync,
+}
+
+/// When the pipeline's own application must be read.
+pub fn owner_read(need: OwnerNeed) -> OwnerRead {
+    match need {
+        OwnerNeed { unread: false, .. } => OwnerRead::Never,
+        OwnerNeed {
+            standalone: false, ..
+        }
+        | OwnerNeed { removing: true, .. }
+        | OwnerNeed {
+            names_owner: true, ..
+        } => OwnerRead::UpFront,
+        _ => OwnerRead::IfOutOfSync,
+    }
+}
+
 /// Why a pipeline of `pipeline-ids` has nowhere to post its statuses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PipelineTargetError {
@@ -901,5 +942,94 @@ mod tests {
         assert!(merged.held[1]
             .to_string()
             .starts_with("could not tell whether pipeline 30 belongs to application 3, which could not be read; nothing written to it"));
+    }
+
+    #[test]
+    fn when_a_pipelines_application_is_read() {
+        let need = |unread, standalone, removing, names_owner| {
+            owner_read(OwnerNeed {
+                unread,
+                standalone,
+                removing,
+                names_owner,
+            })
+        };
+        for (standalone, removing, names_owner) in [
+            (true, false, false),
+            (false, true, true),
+            (false, false, false),
+        ] {
+            assert_eq!(
+                need(false, standalone, removing, names_owner),
+                OwnerRead::Never,
+                "an application's pipeline is known"
+            );
+        }
+        assert_eq!(need(true, true, false, false), OwnerRead::IfOutOfSync);
+        assert_eq!(
+            need(true, false, false, false),
+            OwnerRead::UpFront,
+            "no standalone"
+        );
+        assert_eq!(need(true, true, true, false), OwnerRead::UpFront, "remove");
+        assert_eq!(
+            need(true, true, false, true),
+            OwnerRead::UpFront,
+            "placeholders"
+        );
+    }
+
+    #[test]
+    fn a_pipeline_of_pipeline_ids_posts_where_its_application_says() {
+        let standalone = target("octo/ops", "github");
+        let none = Explicit::default();
+        let api = app(6, Some("group/api"), Some("gitlab"));
+        // Its application's, whatever the standalone target.
+        let (t, warnings) =
+            pipeline_target(&none, Some(&standalone), 60, Some(&api)).expect("target");
+        assert_eq!((t, warnings.len()), (target("group/api", "gitlab"), 0));
+        // The inputs still win, with a warning.
+        let explicit = Explicit {
+            repository: Some("group/other"),
+            ..Explicit::default()
+        };
+        let (t, warnings) = pipeline_target(&explicit, None, 60, Some(&api)).expect("target");
+        assert_eq!(t, target("group/other", "gitlab"));
+        assert!(matches!(
+            warnings[..],
+            [TargetWarning::Contradiction { .. }]
+        ));
+        // No application: the standalone target, or an error naming the way out.
+        assert_eq!(
+            pipeline_target(&none, Some(&standalone), 60, None),
+            Ok((standalone.clone(), Vec::new()))
+        );
+        let err = pipeline_target(&none, None, 60, None).expect_err("nowhere");
+        assert_eq!(err, PipelineTargetError::NoApplication { pipeline_id: 60 });
+        assert!(err.to_string().contains("set the `repository`"), "{err}");
+        // An application that gives no target: the standalone target with a warning, or
+        // its error.
+        let cloud = app(7, Some("o/r"), Some("aws"));
+        let (t, warnings) =
+            pipeline_target(&none, Some(&standalone), 70, Some(&cloud)).expect("fallback");
+        assert_eq!(t, standalone);
+        let text = warnings
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        assert!(
+            text.starts_with(
+                "pipeline 70 belongs to application 7 (app-7): its source provider is `aws`"
+            ) && text.contains("`octo/ops` on github"),
+            "{text}"
+        );
+        let err = pipeline_target(&none, None, 70, Some(&cloud)).expect_err("nowhere");
+        assert!(matches!(
+            err,
+            PipelineTargetError::Application {
+                pipeline_id: 70,
+                error: TargetError::UnsupportedProvider { .. }
+            }
+        ));
     }
 }

@@ -443,6 +443,8 @@ fn hand_made_with_secrets(fake: &FakeDevopness, pipeline: u64) -> String {
                     "target_url": format!("https://ci.example/runs?private_token={LINK_SECRET}&run=1"),
                     "token": BODY_SECRET,
                     "extra": {"signing": {"password": NESTED_SECRET}},
+                    // A plainly named field holding a known secret (the API token).
+                    "note": format!("sent with {TOKEN}"),
                 },
             },
         }),
@@ -463,6 +465,7 @@ fn secrets_in_an_adopted_hooks_old_values_are_never_printed() {
         HEADER_SECRET,
         BODY_SECRET,
         NESTED_SECRET,
+        TOKEN,
     ];
     let leaked = |what: &str, text: &str| {
         for secret in secrets {

@@ -191,8 +191,17 @@ fn pruning_and_removing_send_only_described_requests() {
     let (run, ops) = run_checked(&fake, "1", &[("mode", "remove")]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.output("deleted"), "3");
-    // Removal finds the hooks by their context: where they post does not matter.
-    assert_eq!(ops, ids(&["deleteHook", "listPipelineHooks"]));
+    // Removal reads the pipeline's application too: each provider names the status in
+    // its own field.
+    assert_eq!(
+        ops,
+        ids(&[
+            "deleteHook",
+            "getApplication",
+            "getPipeline",
+            "listPipelineHooks"
+        ])
+    );
 }
 
 #[test]

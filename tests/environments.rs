@@ -260,7 +260,43 @@ fn hooks_already_posting_to_the_workflows_repository_cost_one_request() {
 }
 
 #[test]
-fn hooks_made_for_the_workflows_repository_are_trusted_until_the_input_names_the_applications() {
+fn hooks_an_earlier_version_made_for_the_workflows_repository_move_to_the_applications() {
+    let fake = ops_fixture();
+    let url = fake.base_url();
+    let made = run_action(
+        &[
+            ("api-token", TOKEN),
+            ("pipeline-ids", "610"),
+            ("api-url", url.as_str()),
+            ("repository", REPO),
+        ],
+        &[],
+    );
+    assert_eq!(made.output("created"), "3", "{}", made.stdout);
+    // As an earlier version wrote them: without the Content-Type header.
+    for hook in fake.hooks(610) {
+        fake.edit_hook(hook["id"].as_str().unwrap_or_default(), |h| {
+            let headers = &mut h["settings"]["request_headers"];
+            if let Some(list) = headers.as_array_mut() {
+                list.retain(|x| x["name"] != "Content-Type");
+            }
+        });
+    }
+    let check = apply(
+        &fake,
+        "610",
+        &[("mode", "check"), ("check-deliveries", "false")],
+    );
+    assert_eq!(check.code, 2, "{}", check.stdout);
+    let upgraded = apply(&fake, "610", &[]);
+    assert_eq!(upgraded.output("updated"), "3", "{}", upgraded.stdout);
+    assert!(fake.hooks(610).iter().all(|h| h["target_url"]
+        .as_str()
+        .is_some_and(|u| u.contains("/repos/team/api/"))));
+}
+
+#[test]
+fn hooks_written_with_the_repository_input_stay_until_it_names_the_applications() {
     let fake = ops_fixture();
     // An earlier version wrote them for the workflow's repository.
     let url = fake.base_url();
@@ -380,5 +416,77 @@ fn a_pipeline_whose_application_cannot_be_targeted_keeps_the_workflows_repositor
                 && w.contains(REPO)),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn remove_finds_the_hooks_of_another_providers_application_named_in_pipeline_ids() {
+    for (id, repository, provider, field) in [
+        (65, "group/api", "gitlab", "name"),
+        (66, "team/app", "bitbucket", "key"),
+    ] {
+        let fake = FakeDevopness::start(TOKEN);
+        fake.add_application(NewApplication::new(id, repository, provider).named("api"));
+        let pipeline = id * 10;
+        fake.add_application_pipeline(id, pipeline, "deploy");
+        let list = pipeline.to_string();
+        assert_eq!(apply(&fake, &list, &[]).output("created"), "3");
+        assert!(fake
+            .hooks(pipeline)
+            .iter()
+            .all(|h| body_of(h)[field] == "ci/devopness(build)"));
+        let removed = apply(&fake, &list, &[("mode", "remove")]);
+        assert_eq!(removed.code, 0, "{provider}: {}", removed.stdout);
+        assert_eq!(
+            removed.output("deleted"),
+            "3",
+            "{provider}: {}",
+            removed.stdout
+        );
+        assert!(fake.hooks(pipeline).is_empty(), "{provider}");
+        // Teardown says nothing of commit hashes.
+        assert!(
+            !removed.stdout.contains("commit_hash"),
+            "{}",
+            removed.stdout
+        );
+    }
+}
+
+#[test]
+fn a_pipeline_that_runs_for_no_application() {
+    let fake = FakeDevopness::start(TOKEN);
+    fake.add_server_pipeline(670);
+    // On GitHub it posts to the workflow's repository.
+    let run = apply(&fake, "670", &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(fake.hooks(670).iter().all(|h| h["target_url"]
+        .as_str()
+        .is_some_and(|u| u.contains(&format!("/repos/{REPO}/")))));
+    // A context that names its environment cannot be filled in: an error naming why.
+    let named = apply(&fake, "670", &[("context", "ci/devopness({environment})")]);
+    assert_eq!(named.code, 1, "{}", named.stdout);
+    assert!(
+        named
+            .errors()
+            .iter()
+            .any(|e| e.contains("pipeline 670") && e.contains("belongs to no application")),
+        "{}",
+        named.stdout
+    );
+    // From a terminal, with nothing saying where: an error naming the input.
+    let url = fake.base_url();
+    let terminal = run_cli(
+        &["--pipeline-ids", "670", "--api-url", &url],
+        &[("DEVOPNESS_API_TOKEN", TOKEN)],
+        &[TOKEN],
+    );
+    assert_eq!(terminal.code, 1, "{}", terminal.shown());
+    assert!(
+        terminal
+            .stdout
+            .contains("pipeline 670: it is not an application's pipeline"),
+        "{}",
+        terminal.shown()
     );
 }

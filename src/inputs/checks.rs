@@ -44,7 +44,7 @@ pub fn parse_extra_headers(s: &str, provider: &dyn Provider) -> Result<Vec<Heade
                 .into(),
         );
     }
-    let own = provider.own_headers();
+    let own = provider.own_header_values();
     let mut headers: Vec<Header> = Vec::new();
     for (number, line) in s
         .split('\n')
@@ -71,8 +71,17 @@ pub fn parse_extra_headers(s: &str, provider: &dyn Provider) -> Result<Vec<Heade
                 "line {line_no} ({name}): the value must be 1-{HEADER_VALUE_LIMIT} characters without control characters"
             ));
         }
+        // One the provider's request sends already, with the same value (a
+        // `Content-Type: application/json` written before the hooks sent it): nothing to add.
         if own
             .iter()
+            .any(|h| h.name.eq_ignore_ascii_case(name) && h.value == value)
+        {
+            continue;
+        }
+        if own
+            .iter()
+            .map(|h| &h.name)
             .chain(headers.iter().map(|h| &h.name))
             .any(|n| n.eq_ignore_ascii_case(name))
         {
@@ -389,5 +398,27 @@ mod tests {
         assert!(none.starts_with("ca-certificate: no `-----BEGIN CERTIFICATE-----`"));
         let bad = b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n";
         assert!(parse_pem_certificates(bad, "PEM").is_err());
+    }
+
+    #[test]
+    fn an_extra_header_the_provider_sends_already_is_refused_unless_it_is_the_same() {
+        use crate::providers::{BITBUCKET, GITHUB, GITLAB};
+        for provider in [GITHUB, GITLAB, BITBUCKET] {
+            // Written before the hooks sent it themselves: accepted, and not sent twice.
+            let same = parse_extra_headers("content-type: application/json\nX-Proxy: 1", provider);
+            let names: Vec<String> = same
+                .unwrap_or_default()
+                .into_iter()
+                .map(|h| h.name)
+                .collect();
+            assert_eq!(names, ["X-Proxy"], "{}", provider.name());
+            let other = parse_extra_headers("Content-Type: text/plain", provider);
+            assert!(
+                other.is_err_and(|e| e.contains("set twice") && !e.contains("text/plain")),
+                "{}",
+                provider.name()
+            );
+        }
+        assert!(parse_extra_headers("X-A: 1\nx-a: 1", GITHUB).is_err());
     }
 }

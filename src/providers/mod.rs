@@ -144,13 +144,11 @@ pub trait Provider: Sync {
     fn takes_source_ref(&self) -> bool {
         false
     }
-    /// The names of the headers the provider's request sets itself.
-    fn own_headers(&self) -> Vec<String> {
+    /// The headers the provider's request sets itself, with their values (templates
+    /// unrendered).
+    fn own_header_values(&self) -> Vec<Header> {
         self.status_request(&StatusSettings::default(), Event::Started)
             .headers
-            .into_iter()
-            .map(|h| h.name)
-            .collect()
     }
     /// The provider's own limits, each error naming the setting that breaks one.
     fn check_limits(&self, settings: &StatusSettings) -> Vec<LimitError>;
@@ -287,7 +285,10 @@ mod tests {
                 provider.name(),
                 request.headers
             );
-            assert!(provider.own_headers().iter().any(|h| h == "Content-Type"));
+            assert!(provider
+                .own_header_values()
+                .iter()
+                .any(|h| h.name == "Content-Type"));
         }
     }
 }

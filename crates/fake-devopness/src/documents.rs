@@ -24,8 +24,8 @@ pub(crate) fn pipeline_json(store: &Store, p: &Pipeline) -> Value {
         "environment_id": place.environment_id,
         "project_id": place.project_id,
         "organization_id": ORGANIZATION_ID,
-        "resource_type": "application",
-        "resource_type_human_readable": "Application",
+        "resource_type": p.resource_type(),
+        "resource_type_human_readable": human(p.resource_type()),
         "resource_id": p.resource_id(),
         "operation": p.operation,
         "operation_human_readable": operation_human,
@@ -36,6 +36,15 @@ pub(crate) fn pipeline_json(store: &Store, p: &Pipeline) -> Value {
         "created_at": p.created_at,
         "updated_at": p.created_at,
     })
+}
+
+/// `Application`, `Server`: how the API shows a `resource_type`.
+fn human(resource_type: &str) -> String {
+    let mut chars = resource_type.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// A `PipelineRelation`: the `Pipeline` less its `steps`.

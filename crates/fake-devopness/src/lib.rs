@@ -107,6 +107,16 @@ impl FakeDevopness {
         self.app.lock().store.add_pipeline(id, operation);
     }
 
+    /// Adds a deploy pipeline that runs for a server (`resource_type: server`), not for an
+    /// application: Devopness says nothing of where its statuses go.
+    pub fn add_server_pipeline(&self, id: u64) {
+        let mut state = self.app.lock();
+        state.store.add_pipeline_of(id, "deploy", None);
+        if let Some(p) = state.store.pipelines.get_mut(&id) {
+            p.other_resource = Some("server");
+        }
+    }
+
     /// Where the applications of pipelines added from now on with [`Self::add_pipeline`]
     /// deploy from: `repository` (`owner/name`) on `provider` (a credential's code).
     pub fn set_default_source(&self, repository: &str, provider: &str) {

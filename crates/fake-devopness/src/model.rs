@@ -30,13 +30,30 @@ pub(crate) struct Pipeline {
     pub created_at: String,
     /// The application it belongs to, when added to one (see `applications`).
     pub application_id: Option<u64>,
+    /// The `resource_type` of a pipeline that runs for another resource than an
+    /// application (`server`, ...); `None` for an application's.
+    pub other_resource: Option<&'static str>,
 }
 
+/// The first id of the resources other pipelines run for (a server's pipeline N runs for
+/// resource `80000 + N`).
+const OTHER_RESOURCE_ID_BASE: u64 = 80_000;
+
 impl Pipeline {
-    /// The id of the application it runs for: its `resource_id`, and its hooks'.
+    /// The id of the resource it runs for: its `resource_id`, and its hooks' (an
+    /// application's, unless it runs for another resource).
     pub fn resource_id(&self) -> u64 {
-        self.application_id
-            .unwrap_or(APPLICATION_ID_BASE.saturating_add(self.id))
+        match self.other_resource {
+            Some(_) => OTHER_RESOURCE_ID_BASE.saturating_add(self.id),
+            None => self
+                .application_id
+                .unwrap_or(APPLICATION_ID_BASE.saturating_add(self.id)),
+        }
+    }
+
+    /// Its `resource_type`.
+    pub fn resource_type(&self) -> &'static str {
+        self.other_resource.unwrap_or("application")
     }
 }
 
@@ -359,6 +376,7 @@ impl Store {
                 forbidden: false,
                 created_at,
                 application_id,
+                other_resource: None,
             },
         );
     }
