@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use argh::FromArgs;
 use devopness_status_hooks::inputs::{MAX_CONCURRENCY, MAX_PIPELINES};
-use fake_devopness::RateLimit;
+use fake_devopness::{ProjectShape, RateLimit};
 
 #[derive(FromArgs, Debug)]
 /// Benchmark of the action binary against the in-process fake Devopness API.
@@ -53,16 +53,27 @@ pub struct Args {
     /// skip the rate-limited cases (they take about a minute)
     #[argh(switch)]
     pub no_rate_limit: bool,
-    /// also the long case: a check of --check-pipelines pipelines with delivery logs under
-    /// --check-rate-limit, Laravel's default limit (over a minute more)
+    /// also the long cases, under --check-rate-limit, Laravel's default limit: a check of
+    /// --check-pipelines pipelines with delivery logs (over a minute), and the --project
+    /// project in sync (over two minutes at 3x20x1)
     #[argh(switch)]
     pub long: bool,
-    /// the rate limit of the long case [default: 60/1m]
+    /// the rate limit of the long cases [default: 60/1m]
     #[argh(option, default = "RateLimit::per_seconds(60, 60)")]
     pub check_rate_limit: RateLimit,
     /// pipelines of the long case [default: 30]
     #[argh(option, default = "30")]
     pub check_pipelines: usize,
+    /// the project case's project, ENVIRONMENTSxAPPLICATIONSxDEPLOY_PIPELINES
+    /// (applications per environment, deploy pipelines per application) [default: 3x20x1]
+    #[argh(
+        option,
+        default = "ProjectShape { environments: 3, applications: 20, deploy_pipelines: 1 }"
+    )]
+    pub project: ProjectShape,
+    /// skip the project case (and its long case)
+    #[argh(switch)]
+    pub no_project: bool,
     /// set an action input for every run, NAME=VALUE (repeatable), e.g.
     /// --input timeout-seconds=600
     #[argh(option)]
@@ -175,9 +186,12 @@ mod tests {
         assert!(!a.long);
         assert_eq!(a.check_rate_limit, RateLimit::per_seconds(60, 60));
         assert_eq!(a.check_pipelines, 30);
+        assert_eq!(a.project, "3x20x1".parse().expect("a shape"));
+        assert!(!a.no_project);
         let a = parse(
             "--sizes 1,2 --sweep 4,8 --concurrency 16 --input timeout-seconds=600 \
-             --rate-limit 10/2s --long --check-rate-limit 30/1m --check-pipelines 12",
+             --rate-limit 10/2s --long --check-rate-limit 30/1m --check-pipelines 12 \
+             --project 2x5x3 --no-project",
         )
         .expect("valid");
         assert_eq!(a.sizes, Counts(vec![1, 2]));
@@ -194,6 +208,15 @@ mod tests {
         assert!(a.long);
         assert_eq!(a.check_rate_limit, RateLimit::per_seconds(30, 60));
         assert_eq!(a.check_pipelines, 12);
+        assert_eq!(
+            a.project,
+            ProjectShape {
+                environments: 2,
+                applications: 5,
+                deploy_pipelines: 3
+            }
+        );
+        assert!(a.no_project);
     }
 
     #[test]
@@ -203,6 +226,8 @@ mod tests {
         assert!(parse(&format!("--sizes {}", MAX_PIPELINES + 1)).is_err());
         assert!(parse("--sizes 0").is_err());
         assert!(parse("--bogus").is_err());
+        assert!(parse("--project 0x1x1").is_err());
+        assert!(parse("--project 3x20").is_err());
         assert!(matches!(parse("--help"), Err((_, true))));
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::limited::{Limited, Paced};
 use crate::measure::{Case, Probes, Row};
 use crate::probe;
+use crate::project::{self, ProjectLimited, ProjectRuns};
 use crate::setup::Setup;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,10 @@ pub struct Facts<'a> {
     pub limited: Option<&'a Limited>,
     /// The long case (`--long`).
     pub check: Option<&'a Paced>,
+    /// The project case, from nothing and in sync.
+    pub project: Option<&'a ProjectRuns>,
+    /// The project in sync under Laravel's default limit (`--long`).
+    pub project_limited: Option<&'a ProjectLimited>,
     pub latency_ms: u64,
     /// The concurrency of the main runs (`None`: the default).
     pub concurrency: Option<usize>,
@@ -75,6 +80,12 @@ pub fn all(f: &Facts) -> Vec<Goal> {
     }
     if let Some(c) = f.check {
         goals.extend(check(c));
+    }
+    if let Some(p) = f.project {
+        goals.extend(project_runs(p, f.latency_ms));
+    }
+    if let Some(p) = f.project_limited {
+        goals.extend(project_limited(p));
     }
     goals
 }
@@ -271,6 +282,73 @@ fn check(c: &Paced) -> Vec<Goal> {
     goals
 }
 
+/// The project case: in sync under 1 s at 50 ms, within the README's bound, and from
+/// nothing every deploy pipeline gets its three hooks.
+fn project_runs(p: &ProjectRuns, latency_ms: u64) -> Vec<Goal> {
+    let what = format!("project {}", project::label(p.shape));
+    let s = &p.in_sync.row;
+    let fast = format!("{what} in sync at 50 ms latency under 1.0 s");
+    let fast = if latency_ms == 50 {
+        goal(
+            Verdict::of(s.wall < Duration::from_secs(1) && s.exit.ok()),
+            format!("{fast}: {} s", secs(s.wall)),
+        )
+    } else {
+        goal(
+            Verdict::Skip,
+            format!("{fast}: this run used {latency_ms} ms"),
+        )
+    };
+    let b = &p.bound;
+    let n = p.new.row.pipelines;
+    vec![
+        fast,
+        goal(
+            Verdict::of(s.requests <= b.total() && s.exit.ok()),
+            format!(
+                "{what} in sync: requests <= 1 + E + A + P (+ unlisted credentials, + pages) \
+                 = {}: {} requests",
+                b.formula(),
+                s.requests
+            ),
+        ),
+        goal(
+            Verdict::of(p.new.row.exit.ok() && p.new.in_sync == n && p.new.duplicated == 0),
+            format!(
+                "{what} from nothing converges: {}/{n} deploy pipelines with their three \
+                 hooks, duplicated {}, exit {} ({} requests, {} s)",
+                p.new.in_sync,
+                p.new.duplicated,
+                p.new.row.exit,
+                p.new.row.requests,
+                secs(p.new.row.wall)
+            ),
+        ),
+    ]
+}
+
+/// The project in sync under a limit, with the default inputs.
+fn project_limited(p: &ProjectLimited) -> Vec<Goal> {
+    let c = &p.paced;
+    let n = c.row.pipelines;
+    let what = format!("{}, project {} in sync", c.limit, project::label(p.shape));
+    let mut goals = vec![goal(
+        Verdict::of(c.row.exit.ok() && c.in_sync == n && p.split.answered() <= p.bound.total()),
+        format!(
+            "{what}: ends with exit 0, every deploy pipeline in sync, within the bound, with \
+             the default inputs (exit {}, {}/{n} in sync, {} requests answered, bound {}, \
+             and {} 429s)",
+            c.row.exit,
+            c.in_sync,
+            p.split.answered(),
+            p.bound.total(),
+            p.split.refused
+        ),
+    )];
+    goals.extend(pacing(c, &what));
+    goals
+}
+
 /// The two pacing goals of a run under a limit: at most one 429 per window it spans,
 /// and done within one second per window of the floor.
 fn pacing(p: &Paced, what: &str) -> Vec<Goal> {
@@ -312,5 +390,84 @@ pub fn ratio(x: f64) -> String {
         format!("{}", x.round())
     } else {
         format!("{x:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::child::Exit;
+    use crate::project::{Bound, Measured, Split};
+    use fake_devopness::ProjectShape;
+
+    const SHAPE: ProjectShape = ProjectShape {
+        environments: 3,
+        applications: 20,
+        deploy_pipelines: 1,
+    };
+
+    fn measured(case: Case, wall_ms: u64, requests: usize, in_sync: usize) -> Measured {
+        Measured {
+            row: Row {
+                case,
+                pipelines: 60,
+                forced: None,
+                concurrency: "25 (default)".into(),
+                wall: Duration::from_millis(wall_ms),
+                requests,
+                refused: 0,
+                rss_kib: 4096,
+                exit: Exit::Code(0),
+            },
+            split: Split::default(),
+            in_sync,
+            duplicated: 0,
+        }
+    }
+
+    fn runs(in_sync_ms: u64, in_sync_requests: usize, converged: usize) -> ProjectRuns {
+        ProjectRuns {
+            shape: SHAPE,
+            bound: Bound::of(SHAPE, 0, 100),
+            new: measured(Case::ProjectNew, 900, 364, converged),
+            in_sync: measured(Case::ProjectInSync, in_sync_ms, in_sync_requests, 60),
+        }
+    }
+
+    fn verdicts(goals: &[Goal]) -> Vec<Verdict> {
+        goals.iter().map(|g| g.verdict).collect()
+    }
+
+    #[test]
+    fn the_project_goals_pass_fast_within_the_bound_and_converged() {
+        let goals = project_runs(&runs(480, 124, 60), 50);
+        assert_eq!(verdicts(&goals), [Verdict::Pass; 3]);
+        assert!(
+            goals[1].text.contains("1 + 3 + 60 + 60 = 124"),
+            "{}",
+            goals[1].text
+        );
+    }
+
+    #[test]
+    fn the_project_goals_fail_slow_over_the_bound_or_short_of_hooks() {
+        use Verdict::{Fail, Pass, Skip};
+        assert_eq!(
+            verdicts(&project_runs(&runs(1_000, 124, 60), 50)),
+            [Fail, Pass, Pass]
+        );
+        assert_eq!(
+            verdicts(&project_runs(&runs(480, 125, 60), 50)),
+            [Pass, Fail, Pass]
+        );
+        assert_eq!(
+            verdicts(&project_runs(&runs(480, 124, 59), 50)),
+            [Pass, Pass, Fail]
+        );
+        // The time goal is for 50 ms.
+        assert_eq!(
+            verdicts(&project_runs(&runs(480, 124, 60), 20)),
+            [Skip, Pass, Pass]
+        );
     }
 }

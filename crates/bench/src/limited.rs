@@ -84,13 +84,14 @@ pub struct Limited {
 
 /// Runs the three cases.
 pub fn run(bench: &mut Bench, limit: RateLimit, n: usize) -> Result<Limited, String> {
+    let pipelines: Vec<u64> = (1..=n as u64).collect();
     let (fake, ids) = bench.fake(n);
     let setup = bench.launch(&fake, &ids, n, Case::Bootstrap, None, &[])?;
     bench.expect_exit(&setup, Exit::Code(0));
     fake.set_rate_limit(Some(limit));
     let launched = bench.launch(&fake, &ids, n, Case::InSync, None, &[])?;
     bench.expect_exit(&launched, Exit::Code(0));
-    let in_sync = paced(&fake, &[], launched, limit, bench.latency, n);
+    let in_sync = paced(&fake, &[], launched, limit, bench.latency, &pipelines);
 
     let (fake, ids) = bench.fake(n);
     fake.set_rate_limit(Some(limit));
@@ -98,12 +99,12 @@ pub fn run(bench: &mut Bench, limit: RateLimit, n: usize) -> Result<Limited, Str
     let timeout = [("timeout-seconds", timeout_secs.to_string())];
     let launched = bench.launch(&fake, &ids, n, Case::CutShort, None, &timeout)?;
     bench.expect_exit(&launched, Exit::Code(1));
-    let cut = cut(&fake, launched, timeout_secs, n);
+    let cut = cut(&fake, launched, timeout_secs, &pipelines);
 
     let before = fake.rate_limit_windows();
     let launched = bench.launch(&fake, &ids, n, Case::Rerun, None, &[])?;
     bench.expect_exit(&launched, Exit::Code(0));
-    let rerun = paced(&fake, &before, launched, limit, bench.latency, n);
+    let rerun = paced(&fake, &before, launched, limit, bench.latency, &pipelines);
     Ok(Limited {
         limit,
         pipelines: n,
@@ -131,23 +132,32 @@ pub fn check(bench: &mut Bench, limit: RateLimit, n: usize) -> Result<Paced, Str
     let mode = [("mode", "check".to_string())];
     let launched = bench.launch(&fake, &ids, n, Case::Check, None, &mode)?;
     bench.expect_exit(&launched, Exit::Code(0));
-    Ok(paced(&fake, &[], launched, limit, bench.latency, n))
+    let pipelines: Vec<u64> = (1..=n as u64).collect();
+    Ok(paced(
+        &fake,
+        &[],
+        launched,
+        limit,
+        bench.latency,
+        &pipelines,
+    ))
 }
 
-/// What the limiter saw of a run that found the windows `before` already opened.
-fn paced(
+/// What the limiter saw of a run that found the windows `before` already opened, and
+/// how many of the pipelines `ids` it left in sync.
+pub fn paced(
     fake: &FakeDevopness,
     before: &[Window],
     launched: Launched,
     limit: RateLimit,
     latency: Duration,
-    n: usize,
+    ids: &[u64],
 ) -> Paced {
     let windows = spanned(before, &fake.rate_limit_windows());
     let counted: u32 = windows.iter().map(|w| w.counted).sum();
     let first = windows.first().map_or(launched.started, |w| w.opened_at);
     let end = launched.started + launched.row.wall;
-    let (in_sync, duplicated) = tally(fake, n);
+    let (in_sync, duplicated) = tally(fake, ids);
     Paced {
         limit,
         took: end.duration_since(first).unwrap_or_default(),
@@ -188,7 +198,7 @@ pub fn floor(limit: RateLimit, counted: u32, latency: Duration) -> Duration {
     limit.window * windows.saturating_sub(1) + latency
 }
 
-fn cut(fake: &FakeDevopness, launched: Launched, timeout_secs: u64, n: usize) -> Cut {
+fn cut(fake: &FakeDevopness, launched: Launched, timeout_secs: u64, ids: &[u64]) -> Cut {
     let note = launched
         .finished
         .stdout
@@ -201,7 +211,7 @@ fn cut(fake: &FakeDevopness, launched: Launched, timeout_secs: u64, n: usize) ->
             .next()
             .and_then(|d| d.parse().ok())
     });
-    let (done, duplicated) = tally(fake, n);
+    let (done, duplicated) = tally(fake, ids);
     Cut {
         row: launched.row,
         timeout_secs,
@@ -212,11 +222,12 @@ fn cut(fake: &FakeDevopness, launched: Launched, timeout_secs: u64, n: usize) ->
     }
 }
 
-/// Pipelines `1..=n` with exactly one hook per event, and with more than one for some.
-fn tally(fake: &FakeDevopness, n: usize) -> (usize, usize) {
+/// Of the pipelines `ids`, those with exactly one hook per event, and those with more
+/// than one for some.
+pub fn tally(fake: &FakeDevopness, ids: &[u64]) -> (usize, usize) {
     let mut in_sync = 0;
     let mut duplicated = 0;
-    for id in 1..=n as u64 {
+    for &id in ids {
         let hooks = fake.hooks(id);
         let per_event: Vec<usize> = ["action.started", "action.failed", "action.completed"]
             .iter()

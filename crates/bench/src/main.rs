@@ -22,6 +22,7 @@ mod goals;
 mod limited;
 mod measure;
 mod probe;
+mod project;
 mod report;
 mod setup;
 mod spawner;
@@ -101,21 +102,20 @@ fn measure_and_report(bench: &mut Bench, args: &Args) -> Result<(String, bool), 
             args.rate_limited_pipelines,
         )?)
     };
-    let check = if args.long {
-        Some(limited::check(
-            bench,
-            args.check_rate_limit,
-            args.check_pipelines,
-        )?)
-    } else {
+    let project = if args.no_project {
         None
+    } else {
+        Some(project::run(bench, args.project)?)
     };
+    let (check, project_limited) = long_cases(bench, args)?;
     let goals = goals::all(&goals::Facts {
         setup: &bench.setup,
         rows: &rows,
         probes: &probes,
         limited: limited.as_ref(),
         check: check.as_ref(),
+        project: project.as_ref(),
+        project_limited: project_limited.as_ref(),
         latency_ms: args.latency_ms,
         concurrency: args.concurrency,
     });
@@ -127,6 +127,8 @@ fn measure_and_report(bench: &mut Bench, args: &Args) -> Result<(String, bool), 
         probes: &probes,
         limited: limited.as_ref(),
         check: check.as_ref(),
+        project: project.as_ref(),
+        project_limited: project_limited.as_ref(),
         goals: &goals,
         floor_kib: bench.spawner.floor_kib,
         notes: &bench.notes,
@@ -134,4 +136,23 @@ fn measure_and_report(bench: &mut Bench, args: &Args) -> Result<(String, bool), 
     }
     .render();
     Ok((report, bench.failures.is_empty() && probes.error.is_none()))
+}
+
+/// With `--long`: the check under Laravel's default limit, and the project in sync under
+/// it (unless `--no-project`).
+fn long_cases(
+    bench: &mut Bench,
+    args: &Args,
+) -> Result<(Option<limited::Paced>, Option<project::ProjectLimited>), String> {
+    if !args.long {
+        return Ok((None, None));
+    }
+    let limit = args.check_rate_limit;
+    let check = limited::check(bench, limit, args.check_pipelines)?;
+    let project = if args.no_project {
+        None
+    } else {
+        Some(project::limited(bench, args.project, limit)?)
+    };
+    Ok((Some(check), project))
 }

@@ -29,6 +29,10 @@ pub enum Case {
     Rerun,
     /// `mode: check` of pipelines in sync, reading their delivery logs.
     Check,
+    /// A whole project (`project-ids`) whose deploy pipelines have no hooks.
+    ProjectNew,
+    /// The same project again.
+    ProjectInSync,
 }
 
 impl Case {
@@ -39,6 +43,8 @@ impl Case {
             Case::CutShort => "cut short",
             Case::Rerun => "rerun",
             Case::Check => "check",
+            Case::ProjectNew => "project, from nothing",
+            Case::ProjectInSync => "project, in sync",
         }
     }
 }
@@ -213,7 +219,7 @@ impl Bench {
     }
 
     /// A run without a rate limit: exit 0, every request 2xx, the expected counts.
-    fn check_plain(&mut self, fake: &FakeDevopness, launched: &Launched) {
+    pub fn check_plain(&mut self, fake: &FakeDevopness, launched: &Launched) {
         self.expect_exit(launched, Exit::Code(0));
         let row = &launched.row;
         let what = format!(
@@ -235,7 +241,7 @@ impl Bench {
         }
         let all = (row.pipelines * HOOKS_PER_PIPELINE).to_string();
         let expected: &[(&str, &str)] = match row.case {
-            Case::Bootstrap => &[("created", &all), ("updated", "0")],
+            Case::Bootstrap | Case::ProjectNew => &[("created", &all), ("updated", "0")],
             _ => &[("created", "0"), ("updated", "0"), ("unchanged", &all)],
         };
         if !row.exit.ok() {

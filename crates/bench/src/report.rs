@@ -8,6 +8,7 @@ use crate::goals::{ms, ratio, secs, Goal};
 use crate::limited::{Limited, Paced};
 use crate::measure::{self, Case, Probes, Row};
 use crate::probe;
+use crate::project::{self, ProjectLimited, ProjectRuns, Split, CONTEXT};
 use crate::setup::Setup;
 
 pub struct Report<'a> {
@@ -19,6 +20,10 @@ pub struct Report<'a> {
     pub limited: Option<&'a Limited>,
     /// The long case (`--long`).
     pub check: Option<&'a Paced>,
+    /// The project case.
+    pub project: Option<&'a ProjectRuns>,
+    /// The project in sync under Laravel's default limit (`--long`).
+    pub project_limited: Option<&'a ProjectLimited>,
     pub goals: &'a [Goal],
     /// The spawner's own peak RSS: a floor under every figure.
     pub floor_kib: i64,
@@ -56,6 +61,12 @@ impl Report<'_> {
         }
         if let Some(c) = self.check {
             self.check(&mut w, c);
+        }
+        if let Some(p) = self.project {
+            self.project(&mut w, p);
+        }
+        if let Some(p) = self.project_limited {
+            self.project_limited(&mut w, p);
         }
         self.list(&mut w, "Notes", self.notes);
         let mut failures = self.failures.to_vec();
@@ -255,6 +266,65 @@ impl Report<'_> {
         pacing(w, &[c]);
     }
 
+    fn project(&self, w: &mut String, p: &ProjectRuns) {
+        let shape = p.shape;
+        let _ = writeln!(
+            w,
+            "\nWhole project (`project-ids`): the fake's seeded project {}, {} environments x {} \
+             applications x {} deploy pipeline(s), every application listed with its credential, \
+             the same repositories in every environment. Inputs: `project-ids` and `context: \
+             {CONTEXT}` (one status per environment: with the default context the environments' \
+             statuses would overwrite each other, and the run warns), the others at their \
+             defaults; {} ms latency. From nothing: no hook yet; in sync: the same project again.\n",
+            project::label(shape),
+            shape.environments,
+            shape.applications,
+            shape.deploy_pipelines,
+            self.args.latency_ms
+        );
+        self.table(w, &[&p.new.row, &p.in_sync.row]);
+        split(
+            w,
+            &[
+                (p.new.row.case.name(), &p.new.split),
+                (p.in_sync.row.case.name(), &p.in_sync.split),
+            ],
+        );
+        let _ = writeln!(
+            w,
+            "The bound in sync: 1 + E + A + P = {}; from nothing, each deploy pipeline adds its \
+             three creates and a verifying list.\n",
+            p.bound.formula()
+        );
+    }
+
+    fn project_limited(&self, w: &mut String, p: &ProjectLimited) {
+        let _ = writeln!(
+            w,
+            "\nThe long project case: Laravel's default limit, {}, and the project {} in sync \
+             (bootstrapped without the limit), `project-ids` and `context: {CONTEXT}`, the \
+             other inputs at their defaults (timeout-seconds {}), {} ms latency. The bound in \
+             sync: {}.\n",
+            p.paced.limit,
+            project::label(p.shape),
+            self.default_input("timeout-seconds"),
+            self.args.latency_ms,
+            p.bound.formula()
+        );
+        self.table(w, &[&p.paced.row]);
+        pacing(w, &[&p.paced]);
+        split(w, &[(p.paced.row.case.name(), &p.split)]);
+    }
+
+    /// The value every run gets for an input (its default, or `--input`'s).
+    fn default_input(&self, name: &str) -> &str {
+        self.setup
+            .base_inputs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("(unset)", |(_, v)| v.as_str())
+    }
+
     fn list(&self, w: &mut String, title: &str, items: &[String]) {
         if items.is_empty() {
             return;
@@ -286,6 +356,32 @@ fn pacing(w: &mut String, runs: &[&Paced]) {
             p.windows.len(),
             p.row.refused,
             p.most_refused_in_a_window()
+        );
+    }
+    let _ = writeln!(w);
+}
+
+/// The requests of runs by endpoint family.
+fn split(w: &mut String, runs: &[(&str, &Split)]) {
+    let _ = writeln!(
+        w,
+        "| case | environment list | application lists | application reads | pipeline lists | hook lists | writes | other | of them, later pages | answered | 429s |"
+    );
+    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (case, s) in runs {
+        let _ = writeln!(
+            w,
+            "| {case} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            s.environment_lists,
+            s.application_lists,
+            s.application_reads,
+            s.pipeline_lists,
+            s.hook_lists,
+            s.writes,
+            s.other,
+            s.pages,
+            s.answered(),
+            s.refused
         );
     }
     let _ = writeln!(w);
