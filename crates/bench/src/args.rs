@@ -54,14 +54,17 @@ pub struct Args {
     #[argh(switch)]
     pub no_rate_limit: bool,
     /// also the long cases, under --check-rate-limit, Laravel's default limit: a check of
-    /// --check-pipelines pipelines with delivery logs (over a minute), and the --project
+    /// --check-pipelines pipelines with delivery logs (a minute or more), and the --project
     /// project in sync (over two minutes at 3x20x1)
     #[argh(switch)]
     pub long: bool,
+    /// with --long, skip the check (only the project's long case)
+    #[argh(switch)]
+    pub no_check: bool,
     /// the rate limit of the long cases [default: 60/1m]
     #[argh(option, default = "RateLimit::per_seconds(60, 60)")]
     pub check_rate_limit: RateLimit,
-    /// pipelines of the long case [default: 30]
+    /// pipelines of the long check [default: 30]
     #[argh(option, default = "30")]
     pub check_pipelines: usize,
     /// the project case's project, ENVIRONMENTSxAPPLICATIONSxDEPLOY_PIPELINES
@@ -191,7 +194,7 @@ mod tests {
         let a = parse(
             "--sizes 1,2 --sweep 4,8 --concurrency 16 --input timeout-seconds=600 \
              --rate-limit 10/2s --long --check-rate-limit 30/1m --check-pipelines 12 \
-             --project 2x5x3 --no-project",
+             --project 2x5x3 --no-project --no-check",
         )
         .expect("valid");
         assert_eq!(a.sizes, Counts(vec![1, 2]));
@@ -217,6 +220,7 @@ mod tests {
             }
         );
         assert!(a.no_project);
+        assert!(a.no_check);
     }
 
     #[test]

@@ -428,6 +428,7 @@ mod tests {
     fn runs(in_sync_ms: u64, in_sync_requests: usize, converged: usize) -> ProjectRuns {
         ProjectRuns {
             shape: SHAPE,
+            context: crate::project::CONTEXT.into(),
             bound: Bound::of(SHAPE, 0, 100),
             new: measured(Case::ProjectNew, 900, 364, converged),
             in_sync: measured(Case::ProjectInSync, in_sync_ms, in_sync_requests, 60),

@@ -5,15 +5,15 @@
 //! container action, against `fake_devopness::FakeDevopness` with a per-response latency,
 //! and prints one Markdown report: wall time, requests, 429s, the child's own peak RSS
 //! (`wait4`) and exit status per run; the speed-up over max-concurrency 1; the median
-//! time from spawn to the first request byte; the rate-limited cases; and PASS/FAIL per
-//! goal.
+//! time from spawn to the first request byte; the rate-limited cases; a whole project
+//! (`project-ids`), its requests split by endpoint family; and PASS/FAIL per goal.
 //!
 //! ```text
 //! cargo build --release && cargo run --release -p bench [--long]
 //! ```
 //!
-//! Setup ([`setup`]), measurement ([`measure`], [`limited`], [`probe`]), then the goals
-//! ([`goals`]) and the report ([`report`]).
+//! Setup ([`setup`]), measurement ([`measure`], [`limited`], [`project`], [`probe`]),
+//! then the goals ([`goals`]) and the report ([`report`]).
 
 mod action_yml;
 mod args;
@@ -105,7 +105,8 @@ fn measure_and_report(bench: &mut Bench, args: &Args) -> Result<(String, bool), 
     let project = if args.no_project {
         None
     } else {
-        Some(project::run(bench, args.project)?)
+        let context = project::context_of(&args.input);
+        Some(project::run(bench, args.project, &context)?)
     };
     let (check, project_limited) = long_cases(bench, args)?;
     let goals = goals::all(&goals::Facts {
@@ -138,21 +139,23 @@ fn measure_and_report(bench: &mut Bench, args: &Args) -> Result<(String, bool), 
     Ok((report, bench.failures.is_empty() && probes.error.is_none()))
 }
 
-/// With `--long`: the check under Laravel's default limit, and the project in sync under
-/// it (unless `--no-project`).
+/// With `--long`: the check under Laravel's default limit (unless `--no-check`), and the
+/// project in sync under it (unless `--no-project`).
 fn long_cases(
     bench: &mut Bench,
     args: &Args,
 ) -> Result<(Option<limited::Paced>, Option<project::ProjectLimited>), String> {
-    if !args.long {
-        return Ok((None, None));
-    }
     let limit = args.check_rate_limit;
-    let check = limited::check(bench, limit, args.check_pipelines)?;
-    let project = if args.no_project {
-        None
+    let check = if args.long && !args.no_check {
+        Some(limited::check(bench, limit, args.check_pipelines)?)
     } else {
-        Some(project::limited(bench, args.project, limit)?)
+        None
     };
-    Ok((Some(check), project))
+    let project = if args.long && !args.no_project {
+        let context = project::context_of(&args.input);
+        Some(project::limited(bench, args.project, &context, limit)?)
+    } else {
+        None
+    };
+    Ok((check, project))
 }

@@ -10,20 +10,30 @@
 //!    Laravel's default limit (`--check-rate-limit`, 60 per minute), with the default
 //!    inputs besides the project and the context: the pacing goals of the paced cases.
 //!
-//! The context is `ci/devopness({environment})`, as the README's project example has it:
-//! the seeded project deploys the same repositories to all its environments, so with the
-//! default context the environments' statuses would overwrite each other, and the run
-//! would warn about it once per repository.
+//! The context is `ci/devopness({environment})` (unless `--input context=...`), as the
+//! README's project example has it: the seeded project deploys the same repositories to
+//! all its environments, so with the default context the environments' statuses would
+//! overwrite each other, and the run would warn about it once per repository.
 
 use devopness_status_hooks::devopness::PER_PAGE;
 use fake_devopness::{FakeDevopness, ProjectShape, RateLimit, RecordedRequest, SeededProject};
 
+use crate::args::Input;
 use crate::child::Exit;
 use crate::limited::{self, Paced};
 use crate::measure::{Bench, Case, Launched, Row, TOKEN};
 
-/// The context of the project runs.
+/// The context of the project runs, unless `--input context=...` says otherwise.
 pub const CONTEXT: &str = "ci/devopness({environment})";
+
+/// The context of the project runs: the last `--input context=...`, else [`CONTEXT`].
+pub fn context_of(overrides: &[Input]) -> String {
+    overrides
+        .iter()
+        .rev()
+        .find(|i| i.name == "context")
+        .map_or(CONTEXT.to_string(), |i| i.value.clone())
+}
 
 /// `3x20x1`, as `--project` takes it.
 pub fn label(shape: ProjectShape) -> String {
@@ -189,6 +199,7 @@ pub struct Measured {
 /// The project from nothing, then in sync.
 pub struct ProjectRuns {
     pub shape: ProjectShape,
+    pub context: String,
     pub bound: Bound,
     pub new: Measured,
     pub in_sync: Measured,
@@ -197,6 +208,7 @@ pub struct ProjectRuns {
 /// The project in sync under a rate limit.
 pub struct ProjectLimited {
     pub shape: ProjectShape,
+    pub context: String,
     pub bound: Bound,
     pub paced: Paced,
     pub split: Split,
@@ -211,10 +223,10 @@ fn seeded(bench: &Bench, shape: ProjectShape) -> (FakeDevopness, SeededProject, 
     (fake, project, pipelines)
 }
 
-fn inputs(project: &SeededProject) -> [(&'static str, String); 2] {
+fn inputs(project: &SeededProject, context: &str) -> [(&'static str, String); 2] {
     [
         ("project-ids", project.id.to_string()),
-        ("context", CONTEXT.to_string()),
+        ("context", context.to_string()),
     ]
 }
 
@@ -224,9 +236,9 @@ fn bound(shape: ProjectShape) -> Bound {
 }
 
 /// The project from nothing, then again in sync.
-pub fn run(bench: &mut Bench, shape: ProjectShape) -> Result<ProjectRuns, String> {
+pub fn run(bench: &mut Bench, shape: ProjectShape, context: &str) -> Result<ProjectRuns, String> {
     let (fake, project, pipelines) = seeded(bench, shape);
-    let inputs = inputs(&project);
+    let inputs = inputs(&project, context);
     let mut measured = Vec::new();
     for case in [Case::ProjectNew, Case::ProjectInSync] {
         let launched = bench.launch(&fake, "", pipelines.len(), case, None, &inputs)?;
@@ -238,6 +250,7 @@ pub fn run(bench: &mut Bench, shape: ProjectShape) -> Result<ProjectRuns, String
     };
     Ok(ProjectRuns {
         shape,
+        context: context.to_string(),
         bound: bound(shape),
         new,
         in_sync,
@@ -258,10 +271,11 @@ fn measure(fake: &FakeDevopness, launched: Launched, pipelines: &[u64]) -> Measu
 pub fn limited(
     bench: &mut Bench,
     shape: ProjectShape,
+    context: &str,
     limit: RateLimit,
 ) -> Result<ProjectLimited, String> {
     let (fake, project, pipelines) = seeded(bench, shape);
-    let inputs = inputs(&project);
+    let inputs = inputs(&project, context);
     let n = pipelines.len();
     let setup = bench.launch(&fake, "", n, Case::ProjectNew, None, &inputs)?;
     bench.expect_exit(&setup, Exit::Code(0));
@@ -272,6 +286,7 @@ pub fn limited(
     let paced = limited::paced(&fake, &[], launched, limit, bench.latency, &pipelines);
     Ok(ProjectLimited {
         shape,
+        context: context.to_string(),
         bound: bound(shape),
         paced,
         split,
@@ -297,6 +312,18 @@ mod tests {
     fn a_label_is_what_project_takes() {
         let shape: ProjectShape = "3x20x1".parse().expect("a shape");
         assert_eq!(label(shape), "3x20x1");
+    }
+
+    #[test]
+    fn the_context_is_one_per_environment_unless_an_input_says_otherwise() {
+        let input = |name: &str, value: &str| Input {
+            name: name.into(),
+            value: value.into(),
+        };
+        assert_eq!(context_of(&[]), "ci/devopness({environment})");
+        assert_eq!(context_of(&[input("timeout-seconds", "600")]), CONTEXT);
+        let both = [input("context", "ci/a"), input("context", "ci/b")];
+        assert_eq!(context_of(&both), "ci/b");
     }
 
     #[test]

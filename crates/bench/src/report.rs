@@ -272,14 +272,14 @@ impl Report<'_> {
             w,
             "\nWhole project (`project-ids`): the fake's seeded project {}, {} environments x {} \
              applications x {} deploy pipeline(s), every application listed with its credential, \
-             the same repositories in every environment. Inputs: `project-ids` and `context: \
-             {CONTEXT}` (one status per environment: with the default context the environments' \
-             statuses would overwrite each other, and the run warns), the others at their \
-             defaults; {} ms latency. From nothing: no hook yet; in sync: the same project again.\n",
+             the same repositories in every environment. Inputs: `project-ids` and {}, the \
+             others at their defaults; {} ms latency. From nothing: no hook yet; in sync: the \
+             same project again.\n",
             project::label(shape),
             shape.environments,
             shape.applications,
             shape.deploy_pipelines,
+            context_note(&p.context),
             self.args.latency_ms
         );
         self.table(w, &[&p.new.row, &p.in_sync.row]);
@@ -302,11 +302,12 @@ impl Report<'_> {
         let _ = writeln!(
             w,
             "\nThe long project case: Laravel's default limit, {}, and the project {} in sync \
-             (bootstrapped without the limit), `project-ids` and `context: {CONTEXT}`, the \
-             other inputs at their defaults (timeout-seconds {}), {} ms latency. The bound in \
-             sync: {}.\n",
+             (bootstrapped without the limit), `project-ids` and `context: {}`, the other \
+             inputs at their defaults (timeout-seconds {}), {} ms latency. The bound in sync: \
+             {}.\n",
             p.paced.limit,
             project::label(p.shape),
+            p.context,
             self.default_input("timeout-seconds"),
             self.args.latency_ms,
             p.bound.formula()
@@ -359,6 +360,18 @@ fn pacing(w: &mut String, runs: &[&Paced]) {
         );
     }
     let _ = writeln!(w);
+}
+
+/// Which context the project runs had, and why.
+fn context_note(context: &str) -> String {
+    if context == CONTEXT {
+        format!(
+            "`context: {CONTEXT}` (a status per environment: with the default context the \
+             environments' statuses would overwrite each other, and the run warns)"
+        )
+    } else {
+        format!("`context: {context}` (from `--input`)")
+    }
 }
 
 /// The requests of runs by endpoint family.
