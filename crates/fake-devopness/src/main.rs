@@ -8,9 +8,9 @@
 //! `octo-org/my-app@github` unless given, so a script that expects statuses for another
 //! repository or provider (a GitLab job's project, a Bitbucket pipe's repository) says so.
 //!
-//! Prints `listening on http://127.0.0.1:PORT` as its first line, then what the pipelines'
-//! applications deploy (and, with `--seed-applications`, one line per seeded application),
-//! then serves until SIGINT or SIGTERM.
+//! Prints `listening on http://127.0.0.1:PORT` as its first line (then, with
+//! `--seed-applications`, one line per seeded application, and what the applications of the
+//! pipelines added on their own deploy), then serves until SIGINT or SIGTERM.
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -195,17 +195,6 @@ fn main() -> ExitCode {
 
     let mut stdout = std::io::stdout().lock();
     let mut lines = vec![format!("listening on {}", fake.base_url())];
-    let mut own: Vec<u64> = options.pipelines.clone();
-    own.extend(&options.forbidden);
-    own.extend(options.seed_guide_hooks);
-    own.sort_unstable();
-    own.dedup();
-    if !own.is_empty() {
-        lines.push(format!(
-            "pipelines {own:?}: each of an application of its own (90000 + its id) deploying {} on {}",
-            source.repository, source.provider
-        ));
-    }
     lines.extend(seeded.iter().map(|a| {
         format!(
             "application {} ({} {}): deploy pipelines {:?}, other pipelines {:?}",
@@ -217,6 +206,17 @@ fn main() -> ExitCode {
         )
     }));
     lines.extend(project.iter().flat_map(project_lines));
+    let mut own: Vec<u64> = options.pipelines.clone();
+    own.extend(&options.forbidden);
+    own.extend(options.seed_guide_hooks);
+    own.sort_unstable();
+    own.dedup();
+    if !own.is_empty() {
+        lines.push(format!(
+            "pipelines {own:?}: each of an application of its own (90000 + its id) deploying {} on {}",
+            source.repository, source.provider
+        ));
+    }
     let (first, rest) = lines.split_at(1);
     if writeln!(stdout, "{}", first.join(""))
         .and_then(|()| stdout.flush())
