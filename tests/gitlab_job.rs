@@ -459,6 +459,87 @@ fn a_line_break_in_a_text_input_runs_nothing() {
     assert!(fake.requests().is_empty(), "sent a request");
 }
 
+/// The line that ends the component's here-documents (one per text input, all on the
+/// script's last command line, which ends with `exit`), and the text of the last one.
+const DELIMITER: &str = "DEVOPNESS_STATUS_HOOKS_EOF";
+const END_OF_INPUTS: &str = "end of the inputs";
+
+/// An input holding the delimiter line ends its here-document early: its other lines go to
+/// the next input's file, the last lines are never read, and the end marker is missed, so
+/// the job stops before the binary runs. Nothing in the value runs, whichever input it is
+/// (blank by default or not, read first or last), even a value that tries to pick up
+/// where the script left off.
+#[test]
+fn an_input_holding_the_delimiter_line_runs_nothing_and_sends_nothing() {
+    let fake = fake_deploying(&[1], PROJECT, "gitlab");
+    let url = fake.base_url();
+    let hostile =
+        format!("x\n{DELIMITER}\ntouch pwned\n$(touch pwned)\ncat >/dev/null <<'{DELIMITER}'");
+    for input in [
+        "application-ids",
+        "repository",
+        "provider-api-url",
+        "context",
+        "ca-certificate",
+        "extra-headers",
+    ] {
+        let run = run_job(
+            &job(&[("pipeline-ids", "1"), ("api-url", &url), (input, &hostile)]),
+            Some(TOKEN),
+        );
+        assert!(
+            !run.dir.path().join("pwned").exists(),
+            "{input}: a command ran"
+        );
+        assert_eq!(run.code, 1, "{input}: {}", run.log);
+        assert!(
+            run.log
+                .contains(&format!("An input holds the line {DELIMITER}")),
+            "{input}: {}",
+            run.log
+        );
+        assert!(fake.requests().is_empty(), "{input}: sent a request");
+        assert!(
+            !run.dotenv_path.exists(),
+            "{input}: outputs for a refused run"
+        );
+    }
+}
+
+/// A value written to line up the end marker gets past the check, and still runs nothing:
+/// the job reads only the part before the delimiter, and the shell stops at the `exit`
+/// that ends the here-documents' command line, before the rest.
+#[test]
+fn a_value_that_lines_up_the_end_marker_only_cuts_itself_short() {
+    let fake = fake_deploying(&[1], PROJECT, "gitlab");
+    let url = fake.base_url();
+    let crafted = format!(
+        "X-Kept: kept-value\n{DELIMITER}\n{END_OF_INPUTS}\n{DELIMITER}\ntouch pwned\ncat >/dev/null <<'{DELIMITER}'"
+    );
+    let run = run_job(
+        &job(&[
+            ("pipeline-ids", "1"),
+            ("api-url", &url),
+            ("extra-headers", &crafted),
+        ]),
+        Some(TOKEN),
+    );
+    assert!(!run.dir.path().join("pwned").exists(), "a command ran");
+    assert_eq!(run.code, 0, "{}", run.log);
+    let hooks = fake.hooks(1);
+    assert_eq!(hooks.len(), 3);
+    for h in &hooks {
+        let ours: Vec<(&str, &str)> = h["settings"]["request_headers"]
+            .as_array()
+            .expect("headers")
+            .iter()
+            .filter_map(|x| Some((x["name"].as_str()?, x["value"].as_str()?)))
+            .filter(|(name, _)| name.starts_with("X-"))
+            .collect();
+        assert_eq!(ours, [("X-Kept", "kept-value")], "{h}");
+    }
+}
+
 #[test]
 fn extra_headers_read_the_job_variables_they_name_and_nothing_else() {
     let fake = fake_deploying(&[1], PROJECT, "gitlab");

@@ -235,13 +235,25 @@ fn component_job() -> Value {
     map.values().next().expect("job").clone()
 }
 
-/// The component's `regex` for text inputs: no line that is just `.`, the delimiter of
-/// the here-documents that read them.
-fn text_regex(header: &Value) -> String {
-    scalar(
-        &component_inputs(header)["application-ids"]["regex"],
-        "application-ids regex",
-    )
+/// The line that ends the component's here-documents, and what its last one holds.
+const DELIMITER: &str = "DEVOPNESS_STATUS_HOOKS_EOF";
+const END_OF_INPUTS: &str = "end of the inputs";
+
+/// The component's job script, its lines joined as GitLab's runner joins them.
+fn component_script(job: &Value) -> String {
+    job["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .map(|l| scalar(l, "script"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// GitLab's `blank?` (Rails): empty, or nothing but white space (Unicode's White_Space,
+/// which both Ruby's `[[:space:]]` and Rust's `char::is_whitespace` are).
+fn blank(s: &str) -> bool {
+    s.chars().all(char::is_whitespace)
 }
 
 /// Whether Python's `re.fullmatch(pattern, value)` matches, for each value (the pattern
@@ -257,6 +269,72 @@ fn fullmatches(pattern: &str, values: &[&str]) -> Vec<bool> {
         .arg(serde_json::to_string(values).expect("json")));
     assert!(out.status.success(), "python: {}", text(&out));
     serde_json::from_slice(&out.stdout).expect("a JSON list")
+}
+
+/// The here-documents of the script, as (file, body) in order, checked to be what keeps
+/// an input from reaching the shell: every one quoted, ended by [`DELIMITER`], and part of
+/// the script's last command line (its lines joined by `\`), which ends with `exit`, so
+/// the shell reads them all before it runs anything and stops before what follows them.
+fn here_documents(script: &str) -> Vec<(String, String)> {
+    let operator = format!(" <<'{DELIMITER}'");
+    let lines: Vec<&str> = script.lines().collect();
+    let first = lines
+        .iter()
+        .position(|l| l.contains("<<"))
+        .expect("a here-document");
+    // The last command line: from the first here-document to the line without a `\`.
+    let mut command = Vec::new();
+    let mut at = first;
+    while let Some(line) = lines.get(at) {
+        at += 1;
+        match line.strip_suffix(" \\") {
+            Some(joined) => command.push(joined.trim()),
+            None => {
+                command.push(line.trim());
+                break;
+            }
+        }
+    }
+    let command = command.join(" ");
+    assert!(
+        command.ends_with("; exit \"$status\""),
+        "the here-documents' command line ends with `exit`: {command}"
+    );
+    assert_eq!(
+        script.matches("<<").count(),
+        command.matches("<<").count(),
+        "every here-document of the script is on its last command line:\n{script}"
+    );
+    let files: Vec<String> = command
+        .split(" && ")
+        .filter_map(|part| part.strip_suffix(operator.as_str()))
+        .map(|part| {
+            let file = part.strip_prefix("cat >").expect("cat >FILE");
+            file.trim_matches('"').to_string()
+        })
+        .collect();
+    assert_eq!(
+        files.len(),
+        command.matches("<<").count(),
+        "every here-document is `cat >FILE <<'{DELIMITER}'`: {command}"
+    );
+    // The bodies, in order: each up to the line that is exactly the delimiter.
+    let mut bodies = Vec::new();
+    let mut body = Vec::new();
+    for line in &lines[at..] {
+        if *line == DELIMITER {
+            bodies.push(body.join("\n"));
+            body.clear();
+        } else {
+            body.push(*line);
+        }
+    }
+    assert!(
+        body.is_empty(),
+        "nothing follows the last here-document: {body:?}"
+    );
+    assert_eq!(files.len(), bodies.len(), "a body for each here-document");
+    files.into_iter().zip(bodies).collect()
 }
 
 #[test]
@@ -276,14 +354,9 @@ fn the_component_job_hands_every_option_to_the_binary_as_a_flag_in_its_script() 
         serde_json::json!([""]),
         "the runner starts the job with sh"
     );
-    let script = job["script"]
-        .as_array()
-        .expect("script")
-        .iter()
-        .map(|l| scalar(l, "script"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let text_re = text_regex(&header);
+    let script = component_script(&job);
+    let reads = here_documents(&script);
+    let mut texts = Vec::new();
     for (name, spec) in &inputs {
         if COMPONENT_JOB_INPUTS.contains(&name.as_str()) {
             continue;
@@ -303,28 +376,28 @@ fn the_component_job_hands_every_option_to_the_binary_as_a_flag_in_its_script() 
                 "{name}: passed as \"--{name}={use_}\""
             );
         } else {
-            // Text: read by a quoted here-document into a file, which expands nothing; the
-            // regex keeps out the one line that would end it early.
+            // Text: the whole body of one quoted here-document of the last command line.
             let file = if name == "extra-headers" {
-                "extra-headers.in".to_string()
+                "$work/extra-headers.in".to_string()
             } else {
-                format!("flags/{name}")
+                format!("$work/flags/{name}")
             };
             assert!(
-                script.contains(&format!("cat >\"$work/{file}\" <<'.'\n{use_}\n.\n")),
-                "{name}: read by a here-document into $work/{file}:\n{script}"
+                reads.contains(&(file.clone(), use_.clone())),
+                "{name}: the body of the here-document that writes {file}: {reads:?}"
             );
-            assert_eq!(
-                spec.get("regex").map(|r| scalar(r, name)),
-                Some(text_re.clone()),
-                "{name}: the text regex"
-            );
+            texts.push(name.clone());
         }
     }
     assert_eq!(
-        script.matches("<<").count(),
-        script.matches("<<'.'\n").count(),
-        "every here-document is quoted and ends at `.`"
+        reads.len(),
+        texts.len() + 1,
+        "one here-document per text input, and the end marker: {reads:?}"
+    );
+    assert_eq!(
+        reads.last(),
+        Some(&("$work/end".to_string(), END_OF_INPUTS.to_string())),
+        "the last here-document holds the end marker"
     );
     for flag in [
         "\"--${file##*/}=$(cat \"$file\")\"",
@@ -433,36 +506,36 @@ fn the_gitlab_examples_give_inputs_the_component_accepts() {
     }
 }
 
+/// GitLab's rule (docs/ci-platforms.md): an input with a `regex` has a default that is
+/// not blank. Before its `Ci::Inputs` rewrite, GitLab checks an optional input's default
+/// against its regex whatever value is given, and its match refuses a blank text before
+/// looking at the pattern, so such a default fails every `include:` of the component.
 #[test]
-fn the_text_regex_refuses_only_a_line_that_is_just_a_dot() {
-    let pattern = text_regex(&component().0);
-    let values = [
-        "",
-        "ci/devopness(build)",
-        "ci/$CI_JOB_NAME",
-        "1, 2\n3\n",
-        "..",
-        ". ",
-        " .",
-        ".x\nx.\n\n",
-        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
-        ".",
-        ".\n",
-        "a\n.",
-        "a\n.\nb",
-        "\n.\n",
-    ];
-    let got = fullmatches(&pattern, &values);
-    let want: Vec<bool> = values
-        .iter()
-        .map(|v| !v.split('\n').any(|line| line == "."))
-        .collect();
-    assert_eq!(got, want, "{values:?}");
-    assert_eq!(
-        want.iter().filter(|w| !**w).count(),
-        5,
-        "some values refused"
-    );
+fn an_input_with_a_regex_has_a_default_that_is_not_blank_and_matches_it() {
+    assert!(blank("") && blank(" \n\t") && blank("\u{a0}\u{2003}") && !blank("."));
+    let inputs = component_inputs(&component().0);
+    let mut with_regex = Vec::new();
+    for (name, spec) in &inputs {
+        let Some(regex) = spec.get("regex") else {
+            continue;
+        };
+        let default = spec
+            .get("default")
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("{name}: a regex and no string default"));
+        assert!(
+            !blank(default),
+            "{name}: a regex and the blank default {default:?}: GitLab before Ci::Inputs refuses every include"
+        );
+        assert_eq!(
+            fullmatches(&scalar(regex, name), &[default]),
+            vec![true],
+            "{name}: the default {default:?} does not match its regex"
+        );
+        with_regex.push(name.as_str());
+    }
+    // Only the name `eval` reads needs one; text inputs are kept from the shell otherwise.
+    assert_eq!(with_regex, ["api-token-variable"]);
 }
 
 // ------------------------------------------------------------------ parity with action.yml

@@ -48,6 +48,7 @@ pub use fake_http::RecordedRequest;
 pub use faults::{Fault, FaultKind};
 pub use model::{
     EnvironmentType, NewApplication, NewEnvironment, DEFAULT_ENVIRONMENT_ID, DEFAULT_PROJECT_ID,
+    DEFAULT_PROVIDER, DEFAULT_REPOSITORY,
 };
 pub use projects::{ProjectShape, SeededEnvironment, SeededProject, SEEDED_PROJECT_ID};
 pub use ratelimit::{RateLimit, Window};

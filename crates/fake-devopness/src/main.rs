@@ -1,33 +1,85 @@
 //! `fake-devopness --port 0 --token TOKEN --pipelines 1,2,3 [--latency-ms 50]
-//! [--seed-guide-hooks PIPELINE] [--forbid-pipelines 4,5] [--rate-limit 20/5s]
-//! [--seed-applications] [--seed-project ENVIRONMENTSxAPPLICATIONSxDEPLOY_PIPELINES]`
+//! [--default-source OWNER/REPO@PROVIDER] [--seed-guide-hooks PIPELINE]
+//! [--forbid-pipelines 4,5] [--rate-limit 20/5s] [--seed-applications]
+//! [--seed-project ENVIRONMENTSxAPPLICATIONSxDEPLOY_PIPELINES]`
+//!
+//! Every pipeline of `--pipelines`, `--forbid-pipelines` and `--seed-guide-hooks` belongs to
+//! an application of its own (id 90000 + the pipeline's) deploying `--default-source`:
+//! `octo-org/my-app@github` unless given, so a script that expects statuses for another
+//! repository or provider (a GitLab job's project, a Bitbucket pipe's repository) says so.
 //!
 //! Prints `listening on http://127.0.0.1:PORT` as its first line (then, with
-//! `--seed-applications`, one line per seeded application), then serves until SIGINT or
-//! SIGTERM.
+//! `--seed-applications`, one line per seeded application, and what the applications of the
+//! pipelines added on their own deploy), then serves until SIGINT or SIGTERM.
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use fake_devopness::{FakeDevopness, ProjectShape, RateLimit, SeededProject};
+use fake_devopness::{
+    FakeDevopness, ProjectShape, RateLimit, SeededProject, DEFAULT_PROVIDER, DEFAULT_REPOSITORY,
+};
 
 const USAGE: &str = "usage: fake-devopness [--port N] --token TOKEN [--pipelines 1,2,3] \
-[--forbid-pipelines 4,5] [--latency-ms MS] [--seed-guide-hooks PIPELINE] \
-[--rate-limit REQUESTS/SECONDSs] [--seed-applications] \
-[--seed-project ENVIRONMENTSxAPPLICATIONSxDEPLOY_PIPELINES (e.g. 3x20x1)]";
+[--forbid-pipelines 4,5] [--default-source OWNER/REPO@PROVIDER] [--latency-ms MS] \
+[--seed-guide-hooks PIPELINE] [--rate-limit REQUESTS/SECONDSs] [--seed-applications] \
+[--seed-project ENVIRONMENTSxAPPLICATIONSxDEPLOY_PIPELINES (e.g. 3x20x1)]
+  --default-source  what the application of each pipeline of --pipelines, \
+--forbid-pipelines and --seed-guide-hooks deploys: its repository and the source \
+provider's code (default octo-org/my-app@github; e.g. group/sub/project@gitlab, \
+team/app@bitbucket)";
 
 struct Options {
     port: u16,
     token: String,
     pipelines: Vec<u64>,
     forbidden: Vec<u64>,
+    default_source: Source,
     latency: Duration,
     seed_guide_hooks: Option<u64>,
     rate_limit: Option<RateLimit>,
     seed_applications: bool,
     seed_project: Option<ProjectShape>,
+}
+
+/// `OWNER/REPO@PROVIDER`: a repository (`owner/name`, or a GitLab `group/sub/project`) and
+/// the code of its source provider.
+#[derive(Debug, PartialEq)]
+struct Source {
+    repository: String,
+    provider: String,
+}
+
+impl std::str::FromStr for Source {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Source, String> {
+        let expected = "expected OWNER/REPO@PROVIDER (e.g. group/project@gitlab)";
+        let (repository, provider) = s
+            .rsplit_once('@')
+            .ok_or_else(|| format!("no @PROVIDER in {s:?}: {expected}"))?;
+        let segments_ok = repository.split('/').count() >= 2
+            && repository.split('/').all(|part| {
+                !part.is_empty() && !part.contains(|c: char| c.is_whitespace() || c == '@')
+            });
+        if !segments_ok {
+            return Err(format!("not a repository: {repository:?}: {expected}"));
+        }
+        let provider_ok = !provider.is_empty()
+            && provider
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if !provider_ok {
+            return Err(format!(
+                "not a provider code: {provider:?} (github, gitlab, bitbucket, ...): {expected}"
+            ));
+        }
+        Ok(Source {
+            repository: repository.to_string(),
+            provider: provider.to_string(),
+        })
+    }
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -36,6 +88,10 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
         token: String::new(),
         pipelines: vec![1],
         forbidden: Vec::new(),
+        default_source: Source {
+            repository: DEFAULT_REPOSITORY.to_string(),
+            provider: DEFAULT_PROVIDER.to_string(),
+        },
         latency: Duration::ZERO,
         seed_guide_hooks: None,
         rate_limit: None,
@@ -73,6 +129,11 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--token" => options.token = value,
             "--pipelines" => options.pipelines = list(&value)?,
             "--forbid-pipelines" => options.forbidden = list(&value)?,
+            "--default-source" => {
+                options.default_source = value
+                    .parse()
+                    .map_err(|e| format!("--default-source: {e}"))?
+            }
             "--latency-ms" => options.latency = Duration::from_millis(number(&value)?),
             "--seed-guide-hooks" => options.seed_guide_hooks = Some(number(&value)?),
             "--seed-project" => {
@@ -107,6 +168,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Before any pipeline is added: each gets its application when it is added.
+    let source = &options.default_source;
+    fake.set_default_source(&source.repository, &source.provider);
     for id in &options.pipelines {
         fake.add_pipeline(*id);
     }
@@ -117,7 +181,8 @@ fn main() -> ExitCode {
         if !options.pipelines.contains(&id) {
             fake.add_pipeline(id);
         }
-        fake.seed_guide_hooks(id, "OWNER/REPO");
+        // As a person following the guide would write them: for the application's repository.
+        fake.seed_guide_hooks(id, &source.repository);
     }
     fake.set_latency(options.latency);
     fake.set_rate_limit(options.rate_limit);
@@ -141,12 +206,32 @@ fn main() -> ExitCode {
         )
     }));
     lines.extend(project.iter().flat_map(project_lines));
-    if writeln!(stdout, "{}", lines.join("\n"))
+    let mut own: Vec<u64> = options.pipelines.clone();
+    own.extend(&options.forbidden);
+    own.extend(options.seed_guide_hooks);
+    own.sort_unstable();
+    own.dedup();
+    if !own.is_empty() {
+        lines.push(format!(
+            "pipelines {own:?}: each of an application of its own (90000 + its id) deploying {} on {}",
+            source.repository, source.provider
+        ));
+    }
+    let (first, rest) = lines.split_at(1);
+    if writeln!(stdout, "{}", first.join(""))
         .and_then(|()| stdout.flush())
         .is_err()
     {
         return ExitCode::FAILURE;
     }
+    // A reader may stop after the first line (it has the URL): the rest is for people, and
+    // a closed pipe is no reason to stop serving.
+    for line in rest {
+        if writeln!(stdout, "{line}").is_err() {
+            break;
+        }
+    }
+    let _ = stdout.flush();
     drop(stdout);
 
     match wait_for_signal() {
@@ -258,6 +343,29 @@ mod tests {
             let given = format!("--token t --seed-project {bad}");
             let error = parse(args(&given)).err().unwrap_or_default();
             assert!(error.starts_with("--seed-project: "), "{bad}: {error}");
+        }
+        assert_eq!(o.default_source.repository, "octo-org/my-app");
+        assert_eq!(o.default_source.provider, "github");
+        let o = parse(args("--token t --default-source group/sub/project@gitlab")).expect("valid");
+        assert_eq!(
+            o.default_source,
+            Source {
+                repository: "group/sub/project".into(),
+                provider: "gitlab".into()
+            }
+        );
+        for bad in [
+            "octo/app",
+            "octo/app@",
+            "app@github",
+            "/app@github",
+            "octo//app@github",
+            "octo/app@GitHub",
+            "octo/a@b@github",
+        ] {
+            let given = format!("--token t --default-source {bad}");
+            let error = parse(args(&given)).err().unwrap_or_default();
+            assert!(error.starts_with("--default-source: "), "{bad}: {error}");
         }
         assert!(parse(args("--token t --port 70000")).is_err());
         assert!(parse(args("--port 0")).is_err());
