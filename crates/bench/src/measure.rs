@@ -128,6 +128,9 @@ impl Bench {
     pub fn fake(&self, n: usize) -> (FakeDevopness, String) {
         let fake = FakeDevopness::start(TOKEN);
         fake.set_latency(self.latency);
+        // Each pipeline's application deploys the workflow's repository, the common case:
+        // hooks already posting there cost one request in sync.
+        fake.set_default_source(crate::child::REPOSITORY, "github");
         let ids: Vec<String> = (1..=n as u64).map(|id| id.to_string()).collect();
         for id in 1..=n as u64 {
             fake.add_pipeline(id);
