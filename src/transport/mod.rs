@@ -168,7 +168,7 @@ fn classify(e: &TransportError) -> Attempt {
 /// never a header.
 fn from_reqwest(e: &reqwest::Error) -> TransportError {
     if let Some(tls) = rustls_error(e) {
-        return TransportError::Tls(tls);
+        return TransportError::Tls(tls.to_string());
     }
     let mut detail = e.to_string();
     let mut source = std::error::Error::source(e);
