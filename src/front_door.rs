@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 use crate::actions_io::Log;
 use crate::cli::{self, ArgError, ArgForm, ArgSpec, Command};
 use crate::help::{self, HelpRow, HelpSection};
-use crate::inputs::{self, Config, Input, InputError, Kind, RawValues, Secrecy, OPTIONS};
 use crate::output_files::{self, OutputFiles, PIPE_FOLDER};
 use crate::platform::Platform;
-use crate::report::markdown::md_cell;
 use crate::sources::{self, Given};
+use status_core::inputs::{self, Config, Input, InputError, Kind, RawValues, Secrecy, OPTIONS};
+use status_core::report::markdown::md_cell;
 
 /// Options of the command line only (not action inputs): where outputs go.
 pub struct FileOption {

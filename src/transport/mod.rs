@@ -15,9 +15,9 @@ use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
 
-use crate::api_error::{TransportError, MAX_BODY};
 use gate::Gate;
 use policy::{Attempt, Next, RateHeaders, Tries};
+use status_core::api_error::{TransportError, MAX_BODY};
 
 /// A request as callers build it.
 pub type Request = http::Request<Bytes>;

@@ -1,0 +1,17 @@
+//! The pure core of devopness-status-hooks: it decides and formats, and does no I/O.
+//! The environment, files and answers come in as values; what it returns goes out
+//! through the action's crate (the shell), which alone holds the async runtime, HTTP
+//! and TLS.
+
+pub mod api_error;
+pub mod contexts;
+pub mod discovery;
+pub mod failure;
+pub mod health;
+pub mod hook;
+pub mod inputs;
+pub mod outcome;
+pub mod plan;
+pub mod providers;
+pub mod report;
+pub mod targets;
