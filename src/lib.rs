@@ -20,23 +20,16 @@ pub use status_core::{
 };
 
 // Core: pure, no I/O.
-pub mod cli;
-pub mod help;
 pub mod link;
-pub mod platform;
-pub mod terminal;
 
 // Shell: I/O at the edges.
-pub mod actions_io;
 pub mod applications;
 pub mod apply;
 pub mod devopness;
-pub mod front_door;
+pub mod doors;
 pub mod github;
 pub mod http;
-pub mod output_files;
 pub mod projects;
 pub mod resolve;
 pub mod run;
-pub mod sources;
 pub mod transport;

@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::actions_io::{self, Log};
 use crate::applications;
 use crate::apply;
 use crate::devopness::Client;
-use crate::output_files::{self, OutputFiles};
+use crate::doors::actions_io::{self, Log};
+use crate::doors::output_files::{self, OutputFiles};
 use crate::projects;
 use crate::resolve::Resolver;
 use crate::transport::Transport;
