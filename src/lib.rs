@@ -20,7 +20,6 @@ pub use status_core::{
 };
 
 // Core: pure, no I/O.
-pub mod link;
 
 // Shell: I/O at the edges.
 pub mod applications;

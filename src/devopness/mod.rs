@@ -5,6 +5,8 @@
 //! [`Transport`]. It turns answers into [`ApiError`]s a user can act on; it decides
 //! nothing about hooks.
 
+pub mod link;
+
 use std::collections::HashSet;
 
 use bytes::Bytes;
@@ -12,7 +14,6 @@ use http::header::{self, HeaderValue};
 use http::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::link;
 use crate::transport::{Response, Transport};
 pub use status_core::api_error::ApiError;
 use status_core::api_error::TransportError;
