@@ -9,10 +9,10 @@ use futures_util::future::join;
 use futures_util::stream::{self, StreamExt};
 
 use crate::devopness::{ApiError, Client};
-use crate::discovery::EnvironmentFacts;
-use crate::failure::Failure;
-use crate::outcome::{ApplicationError, ApplicationOutcome, Destination};
-use crate::targets::{
+use status_core::discovery::EnvironmentFacts;
+use status_core::failure::Failure;
+use status_core::outcome::{ApplicationError, ApplicationOutcome, Destination};
+use status_core::targets::{
     self, ApplicationFacts, Explicit, FailedApplication, Held, ResolvedApplication,
 };
 

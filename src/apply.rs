@@ -13,14 +13,14 @@ use futures_util::future::join_all;
 use futures_util::stream::{self, StreamExt};
 
 use crate::devopness::{ApiError, Client};
-use crate::failure::Failure;
-use crate::health;
-use crate::hook::{DesiredHook, Event, ObservedHook};
-use crate::inputs::{Mode, RunOptions};
-use crate::outcome::{HookOutcome, HookResult, PipelineOutcome};
-use crate::plan::{plan, plan_removal, Decision, Identity, Options, Step};
 use crate::resolve::{Resolver, Unprepared};
-use crate::targets::{PipelineTarget, Target};
+use status_core::failure::Failure;
+use status_core::health;
+use status_core::hook::{DesiredHook, Event, ObservedHook};
+use status_core::inputs::{Mode, RunOptions};
+use status_core::outcome::{HookOutcome, HookResult, PipelineOutcome};
+use status_core::plan::{plan, plan_removal, Decision, Identity, Options, Step};
+use status_core::targets::{PipelineTarget, Target};
 
 /// What every pipeline of the run shares.
 #[derive(Clone, Copy)]

@@ -2,48 +2,23 @@
 //! deploy pipeline of the listed applications) has its three outgoing hooks that post
 //! commit statuses (started, failed, completed).
 //!
-//! A functional core and a thin shell. The core decides and formats without any
-//! I/O: [`inputs`] (the option table and its validation), [`providers`], [`hook`],
-//! [`plan`], [`health`], [`targets`], [`discovery`], [`contexts`], [`outcome`],
-//! [`failure`], [`api_error`], [`report`], [`link`], and for the front doors
-//! [`platform`], [`cli`], [`help`], [`terminal`]. The shell does the I/O and ties the
-//! core together: [`run`], [`projects`], [`applications`], [`resolve`], [`apply`], [`devopness`],
-//! [`github`], [`transport`], [`http`], [`actions_io`], and [`sources`],
-//! [`output_files`], [`front_door`]. A core module
-//! imports only core modules, and no two modules import each other, directly or round
-//! a cycle; `tests/layering.rs` reads the two lists below and holds the sources (and
-//! the README's module table) to them.
+//! The action's crate is the shell around the pure core (`crates/status-core`, re-exported
+//! below so the paths stay `devopness_status_hooks::inputs`, ...): the front doors
+//! ([`doors`]), one run end to end ([`run`], [`projects`], [`applications`], [`resolve`],
+//! [`apply`]) and the clients ([`devopness`], [`github`], [`transport`], [`http`]).
 
-// Core: pure, no I/O.
-pub mod api_error;
-pub mod cli;
-pub mod contexts;
-pub mod discovery;
-pub mod failure;
-pub mod health;
-pub mod help;
-pub mod hook;
-pub mod inputs;
-pub mod link;
-pub mod outcome;
-pub mod plan;
-pub mod platform;
-pub mod providers;
-pub mod report;
-pub mod targets;
-pub mod terminal;
+pub use status_core::{
+    api_error, contexts, discovery, failure, health, hook, inputs, outcome, plan, providers,
+    report, targets,
+};
 
-// Shell: I/O at the edges.
-pub mod actions_io;
 pub mod applications;
 pub mod apply;
 pub mod devopness;
-pub mod front_door;
+pub mod doors;
 pub mod github;
 pub mod http;
-pub mod output_files;
 pub mod projects;
 pub mod resolve;
 pub mod run;
-pub mod sources;
 pub mod transport;

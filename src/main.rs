@@ -7,11 +7,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use devopness_status_hooks::actions_io::{Log, Secrets, Style};
-use devopness_status_hooks::front_door::{self, Start};
-use devopness_status_hooks::platform::{self, Platform};
+use devopness_status_hooks::doors::actions_io::{Log, Secrets, Style};
+use devopness_status_hooks::doors::front_door::{self, Start};
+use devopness_status_hooks::doors::platform::{self, Platform};
+use devopness_status_hooks::doors::terminal;
 use devopness_status_hooks::run::{self, Sinks, EXIT_FAILED, EXIT_OK};
-use devopness_status_hooks::terminal;
 
 fn main() -> ExitCode {
     let started = Instant::now();

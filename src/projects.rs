@@ -11,11 +11,11 @@ use futures_util::stream::{self, StreamExt};
 
 use crate::applications::Wanted;
 use crate::devopness::Client;
-use crate::discovery::{
+use status_core::discovery::{
     self, EnvironmentFacts, ListedApplication, Scope, ScopeError, ScopeOutcome, ScopeRead,
     ScopeWarning,
 };
-use crate::targets::ApplicationFacts;
+use status_core::targets::ApplicationFacts;
 
 /// What the projects and environments of the inputs gave.
 #[derive(Debug, Default)]

@@ -16,15 +16,15 @@ use std::sync::{Arc, Mutex};
 use futures_util::future::join;
 use tokio::sync::OnceCell;
 
-use crate::contexts;
 use crate::devopness::{ApiError, Client};
-use crate::failure::Failure;
-use crate::hook::{DesiredHook, Event, ObservedHook};
-use crate::inputs::Mode;
-use crate::outcome::Destination;
-use crate::plan::{self, Identity};
-use crate::providers::{self, StatusSettings};
-use crate::targets::{
+use status_core::contexts;
+use status_core::failure::Failure;
+use status_core::hook::{DesiredHook, Event, ObservedHook};
+use status_core::inputs::Mode;
+use status_core::outcome::Destination;
+use status_core::plan::{self, Identity};
+use status_core::providers::{self, StatusSettings};
+use status_core::targets::{
     self, ApplicationFacts, OwnerNeed, OwnerRead, PipelineTarget, Target, TargetInputs,
     TargetWarning, Whose,
 };

@@ -4,21 +4,21 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::actions_io::{self, Log};
 use crate::applications;
 use crate::apply;
-use crate::contexts;
 use crate::devopness::Client;
-use crate::discovery::ScopeOutcome;
-use crate::failure;
-use crate::inputs::{self, Config, InputError};
-use crate::outcome::{ApplicationError, PipelineOutcome};
-use crate::output_files::{self, OutputFiles};
+use crate::doors::actions_io::{self, Log};
+use crate::doors::output_files::{self, OutputFiles};
 use crate::projects;
-use crate::report::{self, log::Line};
 use crate::resolve::Resolver;
-use crate::targets::{self, PipelineTarget, Target};
 use crate::transport::Transport;
+use status_core::contexts;
+use status_core::discovery::ScopeOutcome;
+use status_core::failure;
+use status_core::inputs::{self, Config, InputError};
+use status_core::outcome::{ApplicationError, PipelineOutcome};
+use status_core::report::{self, log::Line};
+use status_core::targets::{self, PipelineTarget, Target};
 
 /// Exit status: done, in sync.
 pub const EXIT_OK: u8 = 0;

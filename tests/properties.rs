@@ -12,10 +12,10 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use devopness_status_hooks::actions_io::{format_output, write_outputs};
+use devopness_status_hooks::devopness::link;
+use devopness_status_hooks::doors::actions_io::{format_output, write_outputs};
 use devopness_status_hooks::hook::{DesiredHook, Event, ObservedHook};
 use devopness_status_hooks::inputs::{self, parse_pipeline_ids, MAX_PIPELINE_ID};
-use devopness_status_hooks::link;
 use devopness_status_hooks::plan::{plan, Decision, Identity, Options, Step};
 use devopness_status_hooks::providers::{self, Provider};
 

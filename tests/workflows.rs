@@ -451,9 +451,9 @@ fn the_component_job_hands_every_option_to_the_binary_as_a_flag_in_its_script() 
 /// added there too, or that case would not cover it.
 #[test]
 fn the_gitlab_ci_test_sets_a_project_variable_for_every_option() {
-    use devopness_status_hooks::front_door::FILE_OPTIONS;
+    use devopness_status_hooks::doors::front_door::FILE_OPTIONS;
+    use devopness_status_hooks::doors::sources::env_var;
     use devopness_status_hooks::inputs::OPTIONS;
-    use devopness_status_hooks::sources::env_var;
     let vars = yaml(&root().join("tests/gitlab-ci/project-variables.yml"));
     let set: BTreeSet<String> = vars.as_object().expect("a map").keys().cloned().collect();
     let mut want: BTreeSet<String> = OPTIONS

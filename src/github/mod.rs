@@ -10,10 +10,10 @@ use std::fmt;
 use octocrab::models::IssueState;
 use octocrab::{params, Octocrab, OctocrabBuilder};
 
-use crate::api_error::TransportError;
-use crate::inputs::DriftIssue;
 use crate::transport::Transport;
 pub use service::OnTransport;
+use status_core::api_error::TransportError;
+use status_core::inputs::DriftIssue;
 
 /// The label of the tracking issue.
 pub const LABEL: &str = "devopness-drift";

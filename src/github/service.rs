@@ -17,8 +17,8 @@ use http::header::{HeaderValue, ACCEPT, AUTHORIZATION};
 use http_body_util::{BodyExt, Full};
 use octocrab::OctoBody;
 
-use crate::api_error::TransportError;
 use crate::transport::Transport;
+use status_core::api_error::TransportError;
 
 /// The service octocrab sends through.
 #[derive(Clone)]

@@ -8,7 +8,7 @@ use tokio::sync::Notify;
 
 use super::pacing::{Admission, Pacing, Ticket};
 use super::policy::RateHeaders;
-use crate::api_error::TransportError;
+use status_core::api_error::TransportError;
 
 pub struct Gate {
     pacing: Mutex<Pacing>,

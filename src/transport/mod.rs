@@ -15,9 +15,9 @@ use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
 
-use crate::api_error::{TransportError, MAX_BODY};
 use gate::Gate;
 use policy::{Attempt, Next, RateHeaders, Tries};
+use status_core::api_error::{TransportError, MAX_BODY};
 
 /// A request as callers build it.
 pub type Request = http::Request<Bytes>;
@@ -168,7 +168,7 @@ fn classify(e: &TransportError) -> Attempt {
 /// never a header.
 fn from_reqwest(e: &reqwest::Error) -> TransportError {
     if let Some(tls) = rustls_error(e) {
-        return TransportError::Tls(tls);
+        return TransportError::Tls(tls.to_string());
     }
     let mut detail = e.to_string();
     let mut source = std::error::Error::source(e);

@@ -5,6 +5,8 @@
 //! [`Transport`]. It turns answers into [`ApiError`]s a user can act on; it decides
 //! nothing about hooks.
 
+pub mod link;
+
 use std::collections::HashSet;
 
 use bytes::Bytes;
@@ -12,16 +14,15 @@ use http::header::{self, HeaderValue};
 use http::{Method, StatusCode};
 use serde_json::Value;
 
-pub use crate::api_error::ApiError;
-use crate::api_error::TransportError;
-use crate::discovery::{
+use crate::transport::{Response, Transport};
+pub use status_core::api_error::ApiError;
+use status_core::api_error::TransportError;
+use status_core::discovery::{
     EnvironmentFacts, EnvironmentKind, ListedApplication, PipelineFacts, PipelineResource,
 };
-use crate::health::Delivery;
-use crate::hook::{self, ObservedHook};
-use crate::link;
-use crate::targets::{ApplicationFacts, PipelineSummary};
-use crate::transport::{Response, Transport};
+use status_core::health::Delivery;
+use status_core::hook::{self, ObservedHook};
+use status_core::targets::{ApplicationFacts, PipelineSummary};
 
 /// Items per page when listing (the API's maximum).
 pub const PER_PAGE: u32 = 100;

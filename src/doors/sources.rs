@@ -10,8 +10,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{self, ArgError, ArgSpec, CommandLine};
-use crate::platform::PlatformDefaults;
+use crate::doors::cli::{self, ArgError, ArgSpec, CommandLine};
+use crate::doors::platform::PlatformDefaults;
 
 /// The prefix of every option's environment variable.
 pub const ENV_PREFIX: &str = "DEVOPNESS_";
@@ -247,8 +247,8 @@ pub fn merge(sources: Vec<Vec<Given>>) -> Vec<Given> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::tests::SPECS;
-    use crate::platform::tests::vars;
+    use crate::doors::cli::tests::SPECS;
+    use crate::doors::platform::tests::vars;
 
     fn value<'a>(given: &'a [Given], name: &str) -> Option<&'a str> {
         given
@@ -402,7 +402,7 @@ mod tests {
 
     #[test]
     fn the_platform_suggests_last_and_only_for_its_own_provider() {
-        let gitlab = crate::platform::detect(&vars(&[
+        let gitlab = crate::doors::platform::detect(&vars(&[
             ("GITLAB_CI", "true"),
             ("CI_PROJECT_PATH", "g/p"),
             ("CI_API_V4_URL", "https://gl.example.com/api/v4"),

@@ -20,8 +20,9 @@ pub enum TransportError {
     RateLimited { wait: Duration },
     /// Not sent: no connection could be made.
     Connect(String),
-    /// Not sent: the server's certificate was refused; retrying cannot help.
-    Tls(rustls::Error),
+    /// Not sent: the server's certificate was refused; retrying cannot help. The TLS
+    /// library's reason, as it words it (e.g. `invalid peer certificate: UnknownIssuer`).
+    Tls(String),
     /// Sent, but no answer came in time: it may have been carried out.
     Timeout(String),
     /// Sent, but the connection failed before the answer: it may have been carried out.
@@ -242,9 +243,9 @@ mod tests {
 
     #[test]
     fn a_refused_certificate_names_the_reason_and_the_fix() {
-        let e = ApiError::Transport(TransportError::Tls(rustls::Error::InvalidCertificate(
-            rustls::CertificateError::UnknownIssuer,
-        )));
+        let e = ApiError::Transport(TransportError::Tls(
+            "invalid peer certificate: UnknownIssuer".to_owned(),
+        ));
         let text = e.to_string();
         assert!(
             text.contains("invalid peer certificate: UnknownIssuer"),

@@ -92,7 +92,7 @@ pub fn line(level: Level, title: Option<&str>, message: &str, colour: bool) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platform::tests::vars;
+    use crate::doors::platform::tests::vars;
 
     #[test]
     fn colour_only_on_a_terminal_and_never_with_no_color() {

@@ -9,14 +9,14 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::actions_io::Log;
-use crate::cli::{self, ArgError, ArgForm, ArgSpec, Command};
-use crate::help::{self, HelpRow, HelpSection};
-use crate::inputs::{self, Config, Input, InputError, Kind, RawValues, Secrecy, OPTIONS};
-use crate::output_files::{self, OutputFiles, PIPE_FOLDER};
-use crate::platform::Platform;
-use crate::report::markdown::md_cell;
-use crate::sources::{self, Given};
+use crate::doors::actions_io::Log;
+use crate::doors::cli::{self, ArgError, ArgForm, ArgSpec, Command};
+use crate::doors::help::{self, HelpRow, HelpSection};
+use crate::doors::output_files::{self, OutputFiles, PIPE_FOLDER};
+use crate::doors::platform::Platform;
+use crate::doors::sources::{self, Given};
+use status_core::inputs::{self, Config, Input, InputError, Kind, RawValues, Secrecy, OPTIONS};
+use status_core::report::markdown::md_cell;
 
 /// Options of the command line only (not action inputs): where outputs go.
 pub struct FileOption {
@@ -365,7 +365,7 @@ fn help_default(o: &inputs::OptionSpec, platform: &Platform) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platform::tests::vars;
+    use crate::doors::platform::tests::vars;
 
     fn args(list: &[&str]) -> Vec<OsString> {
         list.iter().map(OsString::from).collect()
@@ -373,7 +373,7 @@ mod tests {
 
     fn start_with(a: &[&str], v: &[(&str, &str)]) -> (Start, Vec<String>) {
         let vars = vars(v);
-        let platform = crate::platform::detect(&vars);
+        let platform = crate::doors::platform::detect(&vars);
         let mut secrets = Vec::new();
         let start = start(args(a), &vars, &platform, &mut |s| {
             secrets.push(s.to_owned())

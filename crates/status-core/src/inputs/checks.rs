@@ -312,14 +312,22 @@ pub fn check_details_url(value: &str) -> Result<(), String> {
     check_url_parts(&url)
 }
 
-/// Parses PEM text into DER certificates; an error says what is wrong, for `what`.
+/// Parses PEM text into DER certificates; an error says what is wrong, for `what`. Text
+/// around the blocks and blocks of other kinds (a key) are skipped, as TLS libraries do.
 pub fn parse_pem_certificates(pem: &[u8], what: &str) -> Result<Vec<Vec<u8>>, String> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::CertificateDer;
-    let certs = CertificateDer::pem_slice_iter(pem)
-        .map(|c| c.map(|c| c.as_ref().to_vec()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{what}: not valid PEM ({e})"))?;
+    let blocks = pem::parse_many(pem).map_err(|e| format!("{what}: not valid PEM ({e})"))?;
+    // The reader stops, silently, at a `-----BEGIN` that has no `-----END` after it.
+    let begins = pem.windows(BEGIN.len()).filter(|w| *w == BEGIN).count();
+    if begins > blocks.len() {
+        return Err(format!(
+            "{what}: not valid PEM (a `-----BEGIN` line without its `-----END` line)"
+        ));
+    }
+    let certs: Vec<Vec<u8>> = blocks
+        .into_iter()
+        .filter(|b| b.tag() == "CERTIFICATE")
+        .map(pem::Pem::into_contents)
+        .collect();
     if certs.is_empty() {
         return Err(format!(
             "{what}: no `-----BEGIN CERTIFICATE-----` block found"
@@ -327,6 +335,9 @@ pub fn parse_pem_certificates(pem: &[u8], what: &str) -> Result<Vec<Vec<u8>>, St
     }
     Ok(certs)
 }
+
+/// What opens a PEM block.
+const BEGIN: &[u8] = b"-----BEGIN ";
 
 #[cfg(test)]
 mod tests {
@@ -398,6 +409,19 @@ mod tests {
         assert!(none.starts_with("ca-certificate: no `-----BEGIN CERTIFICATE-----`"));
         let bad = b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n";
         assert!(parse_pem_certificates(bad, "PEM").is_err());
+    }
+
+    #[test]
+    fn a_pem_cut_short_is_refused_not_read_in_part() {
+        let cert = rcgen::generate_simple_self_signed(vec!["ca.test".to_owned()])
+            .map(|c| c.cert)
+            .expect("a test certificate");
+        let pem = cert.pem();
+        let cut = format!("{pem}{}", &pem[..pem.len() / 2]);
+        let e = parse_pem_certificates(cut.as_bytes(), "PEM").expect_err("cut short");
+        assert!(e.contains("without its `-----END` line"), "{e}");
+        let e = parse_pem_certificates(&pem.as_bytes()[..pem.len() / 2], "PEM");
+        assert!(e.is_err_and(|e| e.starts_with("PEM: not valid PEM")));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use crate::terminal::{self, Level};
+use crate::doors::terminal::{self, Level};
 
 /// Escapes a command message: `%` first, then CR and LF. The runner also reads the
 /// older `##[command]` form anywhere in a line, so `##[` is broken up too.
@@ -64,7 +64,7 @@ pub enum Style {
     /// GitHub Actions: workflow commands (`::error::`, `::group::`, `::add-mask::`).
     Workflow,
     /// For people (a terminal, GitLab, Bitbucket): `error: ...` lines and headings,
-    /// coloured or not (see [`crate::terminal`]).
+    /// coloured or not (see [`crate::doors::terminal`]).
     Plain { colour: bool },
 }
 

@@ -1,0 +1,13 @@
+//! The front doors: where a run's values come from and where its report goes. The
+//! platform ([`platform`]), the command line ([`cli`], [`help`], [`sources`],
+//! [`front_door`]), the runner's files and log ([`actions_io`]) and the command line's
+//! ([`output_files`], [`terminal`]).
+
+pub mod actions_io;
+pub mod cli;
+pub mod front_door;
+pub mod help;
+pub mod output_files;
+pub mod platform;
+pub mod sources;
+pub mod terminal;
