@@ -90,7 +90,7 @@ pub const DEFAULT_DETAILS_URL: &str = "https://app.devopness.com/actions/{{ acti
 pub const DEFAULT_DESCRIPTION_STARTED: &str = "Deploy started on Devopness";
 pub const DEFAULT_DESCRIPTION_FAILED: &str = "Deploy failed on Devopness";
 pub const DEFAULT_DESCRIPTION_COMPLETED: &str = "Deploy completed on Devopness";
-pub const DEFAULT_MAX_CONCURRENCY: usize = 25;
+pub const DEFAULT_MAX_CONCURRENCY: usize = 50;
 pub const MAX_CONCURRENCY: usize = 64;
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 180;
 pub const MAX_TIMEOUT_SECONDS: u64 = 3600;
@@ -179,7 +179,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         .describe("Overall deadline of the run, in seconds (each request also times out on its own)."),
     option(I::CaCertificate, "ca-certificate", "", Kind::Lines)
         .describe("Extra CA certificate(s), PEM, trusted besides the bundled roots (a corporate proxy or a private CA). SSL_CERT_FILE is honoured too."),
-    option(I::MaxConcurrency, "max-concurrency", "25", Kind::Number { min: 1, max: MAX_CONCURRENCY as u64 })
+    option(I::MaxConcurrency, "max-concurrency", "50", Kind::Number { min: 1, max: MAX_CONCURRENCY as u64 })
         .describe("How many pipelines are handled at the same time (1 to 64). A rate limit the API announces is respected whatever this is."),
     option(I::Provider, "provider", "", Kind::Choice(PROVIDERS))
         .describe("The source provider that receives the statuses: github, gitlab or bitbucket. Defaults to the application's, else github."),
