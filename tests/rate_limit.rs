@@ -97,6 +97,35 @@ fn fifty_pipelines_in_sync_at_20_per_5_s_meet_at_most_one_429_per_window() {
     assert_eq!(fake.rate_limit_windows().len(), 3);
 }
 
+/// After a hold, the probe is answered by the proxy in front of Laravel (a 502 page,
+/// without the limiter's headers): that says nothing of the window, so the next request
+/// goes alone too, rather than every request left at once into a window of 20.
+#[test]
+fn a_probe_answered_by_a_proxy_page_does_not_open_a_burst() {
+    let pipelines: Vec<u64> = (301..=350).collect();
+    let fake = fake_with(&pipelines);
+    assert_eq!(apply(&fake, &ids(&pipelines), &[]).code, 0);
+    fake.clear_requests();
+    fake.set_rate_limit(Some(RateLimit::per_seconds(20, 5)));
+    // The first window's 20 pass; the 21st is refused (and reaches no fault); the probe
+    // sent when the window has ended meets the 502.
+    let proxy_page = FaultKind::Status {
+        code: 502,
+        retry_after: None,
+    };
+    fake.inject(Fault::once(proxy_page).after(20));
+    let run = apply(&fake, &ids(&pipelines), &[]);
+    assert_eq!(run.code, 0, "{}", show(&run));
+    assert_eq!(run.output("unchanged"), "150");
+    let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 502).count(),
+        1,
+        "{statuses:?}"
+    );
+    at_most_one_429_per_window(&fake);
+}
+
 /// The second measure: at Laravel's default limit, 60 requests per minute, a
 /// scheduled check of 30 pipelines whose hooks all have deliveries (a list and three
 /// delivery reads each: two windows) met 56 429s. With the default inputs it must end,
@@ -211,4 +240,36 @@ fn an_absurd_rate_limit_reset_does_not_crash_the_run() {
             "the fake sent the header"
         );
     }
+}
+
+/// Laravel counts a request before its controller answers, so a 403 that was the
+/// window's last request says `Remaining: 0` (and no reset): that refuses the request,
+/// not the rate. It is reported at once, as forbidden, not held and sent again into a
+/// closed window.
+#[test]
+fn a_forbidden_answer_that_spent_the_window_is_reported_as_forbidden_at_once() {
+    let fake = FakeDevopness::start(TOKEN);
+    fake.add_project(80, "Locked");
+    fake.forbid_project(80);
+    fake.set_rate_limit(Some(RateLimit::per_seconds(1, 30)));
+    let url = fake.base_url();
+    let run = run_action(
+        &[
+            ("api-token", TOKEN),
+            ("api-url", url.as_str()),
+            ("project-ids", "80"),
+            ("timeout-seconds", "20"),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", show(&run));
+    let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [403], "sent once, never held: {}", show(&run));
+    let errors = run.errors();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("project 80") && e.contains("403")),
+        "{errors:?}"
+    );
 }

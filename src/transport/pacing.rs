@@ -107,6 +107,9 @@ pub struct Pacing {
     opened: Option<(Instant, Instant)>,
     /// The lowest `Remaining` answered in the current window.
     low: Option<u64>,
+    /// Some answer announced a limit (`X-RateLimit-Remaining`): an answer without one
+    /// came from something in front of the limiter, and says nothing of the window.
+    limited: bool,
     probe_out: bool,
     in_flight: usize,
     sent: u64,
@@ -122,6 +125,7 @@ impl Pacing {
             probing: true,
             opened: None,
             low: None,
+            limited: false,
             probe_out: false,
             in_flight: 0,
             sent: 0,
@@ -168,6 +172,7 @@ impl Pacing {
     /// The request of `ticket` got an answer, a refusal for the rate limit or not.
     pub fn answered(&mut self, ticket: Ticket, now: Instant, refused: bool, headers: &RateHeaders) {
         self.release(ticket);
+        self.limited |= headers.remaining.is_some();
         if refused {
             let until = self
                 .window_end(now, headers)
@@ -186,8 +191,13 @@ impl Pacing {
             .map(|r| r.saturating_sub(self.in_flight as u64));
         if ticket.probe {
             // Accepted alone: the window is open, and its answer says what it has left.
-            self.probing = false;
-            self.budget = estimate;
+            // Answered without saying (a proxy's 502, Laravel's maintenance 503) where a
+            // limit was announced before: the next request goes alone again, rather than
+            // a whole burst into a window of unknown size.
+            if estimate.is_some() || !self.limited {
+                self.probing = false;
+                self.budget = estimate;
+            }
         } else if let Some(estimate) = estimate {
             self.budget = Some(self.budget.map_or(estimate, |b| b.min(estimate)));
         }
@@ -371,6 +381,54 @@ mod tests {
         p.answered(alone, reopen, false, &rate(20, 19));
         let rest = burst(&mut p, reopen);
         assert_eq!(rest.len(), 19);
+        assert!(rest.iter().all(|t| !t.probe));
+    }
+
+    #[test]
+    fn a_probe_answered_without_rate_headers_after_a_hold_does_not_open_the_budget() {
+        let now = Instant::now();
+        // 3 x the default max-concurrency, at Laravel's default 60 per minute.
+        let mut p = Pacing::new(150);
+        let first = send(&mut p, now);
+        p.answered(first, now, false, &rate(60, 59));
+        let spent = burst(&mut p, now);
+        assert_eq!(spent.len(), 59);
+        for t in spent {
+            p.answered(t, now, false, &rate(60, 0));
+        }
+        let probe = send(&mut p, now);
+        p.answered(probe, now, true, &too_many(60, 30));
+        let later = match p.admit(now) {
+            Admission::Until(t) => t,
+            other => panic!("expected a hold, got {other:?}"),
+        };
+        let probe = send(&mut p, later);
+        assert!(probe.probe);
+        // Answered by what stands in front of the limiter (a proxy's 502, Laravel's
+        // maintenance 503): it says nothing of the window, which allows 60, not 150.
+        p.answered(probe, later, false, &RateHeaders::default());
+        let next = send(&mut p, later);
+        assert!(next.probe, "the next request goes alone again");
+        assert_eq!(p.admit(later), Admission::Wait);
+        // Its answer says what the window has left (the 502 was counted).
+        p.answered(next, later, false, &rate(60, 58));
+        assert_eq!(burst(&mut p, later).len(), 58);
+    }
+
+    #[test]
+    fn a_probe_answered_without_rate_headers_before_any_limit_opens_the_way() {
+        let now = Instant::now();
+        let mut p = Pacing::new(4);
+        let first = send(&mut p, now);
+        // Refused by something that names no limit (a proxy's 429): held, then a probe.
+        p.answered(first, now, true, &RateHeaders::default());
+        let later = now + DEFAULT_HOLD;
+        let probe = send(&mut p, later);
+        assert!(probe.probe);
+        // No limit was ever announced: none to wait for.
+        p.answered(probe, later, false, &RateHeaders::default());
+        let rest = burst(&mut p, later);
+        assert_eq!(rest.len(), p.concurrency());
         assert!(rest.iter().all(|t| !t.probe));
     }
 

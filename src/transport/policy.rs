@@ -175,10 +175,15 @@ impl RateHeaders {
         }
     }
 
-    /// Whether an answer with `status` refuses for the rate limit.
+    /// Whether an answer with `status` refuses for the rate limit: a 429, or GitHub's 403
+    /// that says when to come back (its primary limit: `Remaining: 0` with the reset it
+    /// sends on every answer; its secondary limit: `Retry-After`). Laravel counts a request
+    /// before it is handled, so a plain 403 that was the window's last request also says
+    /// `Remaining: 0`, without a reset: that is a refusal of the request, not of the rate.
     pub fn refuses(&self, status: StatusCode) -> bool {
-        status == StatusCode::TOO_MANY_REQUESTS
-            || (status == StatusCode::FORBIDDEN && self.remaining == Some(0))
+        let says_when =
+            (self.remaining == Some(0) && self.reset.is_some()) || self.retry_after.is_some();
+        status == StatusCode::TOO_MANY_REQUESTS || (status == StatusCode::FORBIDDEN && says_when)
     }
 
     /// `X-RateLimit-Reset` as a wait, when `Retry-After` is there too and agrees with it
@@ -369,6 +374,20 @@ mod tests {
         assert!(github.refuses(StatusCode::FORBIDDEN));
         assert_eq!(github.hold(), Some(Duration::from_secs(11) + RESET_MARGIN));
         assert!(!RateHeaders::default().refuses(StatusCode::FORBIDDEN));
+    }
+
+    #[test]
+    fn a_forbidden_request_that_spent_a_laravel_window_is_not_a_rate_limit_refusal() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        // Laravel counted it before the controller said 403: `Remaining: 0`, no reset.
+        let laravel = RateHeaders::parse(
+            &headers(&[("x-ratelimit-limit", "60"), ("x-ratelimit-remaining", "0")]),
+            now,
+        );
+        assert!(!laravel.refuses(StatusCode::FORBIDDEN));
+        // GitHub's secondary limit says when to come back with `Retry-After` alone.
+        let secondary = RateHeaders::parse(&headers(&[("retry-after", "60")]), now);
+        assert!(secondary.refuses(StatusCode::FORBIDDEN));
     }
 
     #[test]

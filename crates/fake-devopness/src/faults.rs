@@ -41,7 +41,9 @@ pub enum FaultKind {
     ResetHeader(String),
 }
 
-/// One rule: applies to the next `times` requests that match `method` and `path_contains`.
+/// One rule: applies to the next `times` requests that match `method` and `path_contains`,
+/// once `after` matching requests have passed unharmed. A request the rate limiter
+/// refuses reaches no rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
     /// `GET`, `POST`, ... (case-insensitive); `None` matches any method.
@@ -50,6 +52,7 @@ pub struct Fault {
     pub path_contains: Option<String>,
     pub kind: FaultKind,
     pub times: usize,
+    pub after: usize,
 }
 
 impl Fault {
@@ -60,7 +63,14 @@ impl Fault {
             path_contains: None,
             kind,
             times: 1,
+            after: 0,
         }
+    }
+
+    /// Lets the first `n` matching requests pass unharmed.
+    pub fn after(mut self, n: usize) -> Fault {
+        self.after = n;
+        self
     }
 
     pub fn times(mut self, times: usize) -> Fault {
@@ -120,6 +130,10 @@ impl FaultPlan {
     pub fn take(&mut self, method: &str, path: &str) -> Option<FaultKind> {
         if let Some(index) = self.rules.iter().position(|r| r.matches(method, path)) {
             let rule = &mut self.rules[index];
+            if rule.after > 0 {
+                rule.after -= 1;
+                return None;
+            }
             rule.times -= 1;
             let kind = rule.kind.clone();
             if rule.times == 0 {

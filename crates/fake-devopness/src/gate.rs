@@ -47,7 +47,8 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
         (_, Ok(body)) => respond(&app, fault, parts, body, next).await,
     };
     let response = response.map(|mut r| {
-        if let Some(Verdict::Allowed { limit, .. }) = verdict {
+        let from_proxy = r.extensions().get::<FromProxy>().is_some();
+        if let (Some(Verdict::Allowed { limit, .. }), false) = (verdict, from_proxy) {
             // Read when the answer is made, as Laravel's middleware does.
             let remaining = app
                 .lock()
@@ -140,13 +141,22 @@ fn authorized(parts: &Parts, token: &str) -> bool {
     scheme.eq_ignore_ascii_case("bearer") && given.trim() == token && !token.is_empty()
 }
 
-/// An error status as the real stack sends it: the proxy's HTML page for 502 and 504,
-/// Laravel's JSON message otherwise.
+/// A page the proxy in front of Laravel wrote: it has none of the limiter's headers,
+/// though the request may have been counted (a 504's request reached Laravel).
+#[derive(Clone, Copy)]
+struct FromProxy;
+
+/// An error status as the real stack sends it: the proxy's HTML page for 502 and 504
+/// (without rate headers), Laravel's JSON message otherwise.
 fn error_status(code: u16, retry_after: Option<String>) -> Response {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let reason = status.canonical_reason().unwrap_or("Error");
     let mut response = match code {
-        502 | 504 => raw(status, "text/html", &proxy_page(code, reason)),
+        502 | 504 => {
+            let mut page = raw(status, "text/html", &proxy_page(code, reason));
+            page.extensions_mut().insert(FromProxy);
+            page
+        }
         429 => message(status, "Too Many Attempts."),
         500 => message(status, "Server Error"),
         _ => message(status, reason),
