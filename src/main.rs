@@ -7,11 +7,13 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use devopness_status_hooks::doors::action;
 use devopness_status_hooks::doors::actions_io::{Log, Secrets, Style};
 use devopness_status_hooks::doors::front_door::{self, Start};
 use devopness_status_hooks::doors::platform::{self, Platform};
+use devopness_status_hooks::doors::sinks::Sinks;
 use devopness_status_hooks::doors::terminal;
-use devopness_status_hooks::run::{self, Sinks, EXIT_FAILED, EXIT_OK};
+use devopness_status_hooks::run::{self, EXIT_FAILED, EXIT_OK};
 
 fn main() -> ExitCode {
     let started = Instant::now();
@@ -26,19 +28,28 @@ fn main() -> ExitCode {
         .collect();
     let platform = platform::detect(&vars);
     ExitCode::from(if platform.is_action() {
-        action(&vars)
+        github_action(&vars, started)
     } else {
         command_line(&vars, &platform, started)
     })
 }
 
 /// The GitHub container action.
-fn action(vars: &[(String, String)]) -> u8 {
+fn github_action(vars: &[(String, String)], started: Instant) -> u8 {
     let log = Log::stdout(Secrets::default());
     // Masked before anything else is printed.
-    run::mask_secrets(vars, &log);
+    action::mask_secrets(vars, &log);
+    let Some(ready) = action::start(vars, &log) else {
+        return EXIT_FAILED;
+    };
     match runtime(&log) {
-        Some(rt) => rt.block_on(run::run(vars, &log)),
+        Some(rt) => rt.block_on(run::execute(
+            &ready.config,
+            ready.ssl_cert_file.as_deref(),
+            &ready.sinks,
+            &log,
+            started,
+        )),
         None => EXIT_FAILED,
     }
 }

@@ -1,23 +1,23 @@
-//! One run of the action, end to end: inputs, the mode per pipeline, then logs,
-//! outputs, summary and the drift issue. The only place that ties the pieces together.
+//! One run, end to end, whatever front door it came through: the pipelines the
+//! configuration names, the mode per pipeline, then logs, outputs, summary and the drift
+//! issue. The only place that ties the pieces together.
 
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::applications;
 use crate::apply;
 use crate::devopness::Client;
-use crate::doors::actions_io::{self, Log};
-use crate::doors::output_files::{self, OutputFiles};
+use crate::doors::actions_io::Log;
+use crate::doors::sinks::Sinks;
 use crate::projects;
 use crate::resolve::Resolver;
 use crate::transport::Transport;
 use status_core::contexts;
 use status_core::discovery::ScopeOutcome;
 use status_core::failure;
-use status_core::inputs::{self, Config, InputError};
+use status_core::inputs::{self, Config};
 use status_core::outcome::{ApplicationError, PipelineOutcome};
-use status_core::report::{self, log::Line};
+use status_core::report;
 use status_core::targets::{self, PipelineTarget, Target};
 
 /// Exit status: done, in sync.
@@ -26,64 +26,6 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit status: `check` found drift and `fail-on-drift` is true.
 pub const EXIT_DRIFT: u8 = 2;
-
-/// Registers every secret input with the runner before any other line is printed.
-pub fn mask_secrets(vars: &[(String, String)], log: &Log) {
-    for secret in inputs::secrets(vars) {
-        log.add_mask(&secret);
-        let trimmed = secret.trim();
-        if trimmed != secret {
-            log.add_mask(trimmed);
-        }
-    }
-}
-
-/// Where a run's outputs and Markdown report go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Sinks {
-    /// The GitHub runner's files (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`), when it
-    /// gives them; without `GITHUB_OUTPUT` the outputs are logged.
-    Runner {
-        outputs: Option<PathBuf>,
-        summary: Option<PathBuf>,
-    },
-    /// The files a command line asked for (`--output-json`, `--output-dotenv`,
-    /// `--summary-file`); the report ends with its headline.
-    Files(OutputFiles),
-}
-
-/// A variable of the environment, trimmed; empty means not set.
-fn env_var<'a>(vars: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    vars.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
-}
-
-/// Runs the action with these environment variables; returns the exit status.
-pub async fn run(vars: &[(String, String)], log: &Log) -> u8 {
-    let started = Instant::now();
-    let summary = env_var(vars, "GITHUB_STEP_SUMMARY").map(PathBuf::from);
-    let config = match inputs::read(vars) {
-        Ok(c) => c,
-        Err(errors) => {
-            report_input_errors(&errors, log, summary.as_deref());
-            return EXIT_FAILED;
-        }
-    };
-    let sinks = Sinks::Runner {
-        outputs: env_var(vars, "GITHUB_OUTPUT").map(PathBuf::from),
-        summary,
-    };
-    execute(
-        &config,
-        env_var(vars, "SSL_CERT_FILE"),
-        &sinks,
-        log,
-        started,
-    )
-    .await
-}
 
 /// Runs a validated configuration (whatever front door it came through) and
 /// reports to `sinks`; returns the exit status. `started`: when the run began (the
@@ -259,23 +201,12 @@ async fn report_run(
     }
     let outputs = report::outputs(outcomes, options, &hooks, &pipelines);
     let md = log.secrets().redact(&md);
-    let outputs_written = match sinks {
-        Sinks::Runner {
-            outputs: file,
-            summary,
-        } => write_runner_files(&outputs, file.as_deref(), summary.as_deref(), &md, log),
-        Sinks::Files(files) => {
-            log.group(&report::markdown::plain_headline(outcomes, options));
-            write_output_files(files, &outputs, &md, log)
-        }
-    };
+    let headline = report::markdown::plain_headline(outcomes, options);
+    let outputs_written = sinks.write(&outputs, &md, &headline, log);
     if !all_ok || !outputs_written {
         EXIT_FAILED
     } else if drift && options.fail_on_drift {
-        let switch = match sinks {
-            Sinks::Runner { .. } => "`fail-on-drift: false`",
-            Sinks::Files(_) => "`--fail-on-drift=false`",
-        };
+        let switch = sinks.fail_on_drift_switch();
         log.error(
             None,
             &format!("drift found: see the report above ({switch} makes this exit 0)"),
@@ -302,99 +233,12 @@ fn log_run(config: &Config, run: report::Outcomes<'_>, hooks: &report::HooksOutp
             hooks,
         ));
     for line in lines {
-        emit(log, line);
+        log.emit(line);
     }
     let failures = outcomes.iter().flat_map(PipelineOutcome::failures);
     let done = outcomes.iter().filter(|p| p.ok()).count();
     if let Some(note) = failure::stopped_early(failures, done, outcomes.len()) {
         log.error(None, &note);
-    }
-}
-
-/// The runner's outputs file and step summary; false when the outputs could not be
-/// written.
-fn write_runner_files(
-    outputs: &[(&str, String)],
-    file: Option<&Path>,
-    summary: Option<&Path>,
-    md: &str,
-    log: &Log,
-) -> bool {
-    let written = write_outputs(outputs, file, log);
-    if let Some(path) = summary {
-        if let Err(e) = actions_io::write_summary(path, md) {
-            log.warning(
-                None,
-                &format!("could not write the step summary ({}): {e}", path.display()),
-            );
-        }
-    }
-    written
-}
-
-/// The files a command line asked for; false when one could not be written.
-fn write_output_files(
-    files: &OutputFiles,
-    outputs: &[(&str, String)],
-    md: &str,
-    log: &Log,
-) -> bool {
-    let dotenv = files.dotenv.as_ref().map(|path| {
-        (
-            path,
-            output_files::dotenv(outputs).map_err(|e| e.to_string()),
-        )
-    });
-    let writes = [
-        files
-            .json
-            .as_ref()
-            .map(|path| (path, Ok(output_files::json_object(outputs)))),
-        dotenv,
-        files.summary.as_ref().map(|path| (path, Ok(md.to_owned()))),
-    ];
-    let mut ok = true;
-    for (path, text) in writes.into_iter().flatten() {
-        let result = text.and_then(|t| output_files::write(path, &t).map_err(|e| e.to_string()));
-        if let Err(e) = result {
-            log.error(None, &format!("could not write {}: {e}", path.display()));
-            ok = false;
-        }
-    }
-    ok
-}
-
-/// Prints one line of the report's log.
-fn emit(log: &Log, line: Line) {
-    match line {
-        Line::Group(title) => log.group(&title),
-        Line::EndGroup => log.endgroup(),
-        Line::Info(message) => log.info(&message),
-        Line::Warning { title, message } => log.warning(title.as_deref(), &message),
-        Line::Error { title, message } => log.error(title.as_deref(), &message),
-        Line::Notice(message) => log.notice(None, &message),
-    }
-}
-
-/// Writes the outputs (or logs them when not run by a runner); false on failure.
-fn write_outputs(outputs: &[(&str, String)], path: Option<&Path>, log: &Log) -> bool {
-    match path {
-        Some(path) => match actions_io::write_outputs(path, outputs) {
-            Ok(()) => true,
-            Err(e) => {
-                log.error(
-                    None,
-                    &format!("could not write the step outputs ({}): {e}", path.display()),
-                );
-                false
-            }
-        },
-        None => {
-            for (name, value) in outputs {
-                log.info(&format!("output {name}={value}"));
-            }
-            true
-        }
     }
 }
 
@@ -419,15 +263,5 @@ fn redact_outcomes(outcomes: &mut [PipelineOutcome], found: &mut Found, log: &Lo
         for h in &mut p.hooks {
             h.redact(&redact);
         }
-    }
-}
-
-fn report_input_errors(errors: &[InputError], log: &Log, summary: Option<&Path>) {
-    for line in report::log::input_errors(errors) {
-        emit(log, line);
-    }
-    if let Some(path) = summary {
-        let md = report::markdown::input_errors(errors);
-        let _ = actions_io::write_summary(path, &log.secrets().redact(&md));
     }
 }

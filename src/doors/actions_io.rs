@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use crate::doors::terminal::{self, Level};
+use status_core::report::log::Line;
 
 /// Escapes a command message: `%` first, then CR and LF. The runner also reads the
 /// older `##[command]` form anywhere in a line, so `##[` is broken up too.
@@ -170,6 +171,18 @@ impl Log {
     pub fn endgroup(&self) {
         if self.style == Style::Workflow {
             self.line("::endgroup::");
+        }
+    }
+
+    /// One line of a report's log.
+    pub fn emit(&self, line: Line) {
+        match line {
+            Line::Group(title) => self.group(&title),
+            Line::EndGroup => self.endgroup(),
+            Line::Info(message) => self.info(&message),
+            Line::Warning { title, message } => self.warning(title.as_deref(), &message),
+            Line::Error { title, message } => self.error(title.as_deref(), &message),
+            Line::Notice(message) => self.notice(None, &message),
         }
     }
 
