@@ -13,7 +13,7 @@ use status_core::discovery::EnvironmentFacts;
 use status_core::failure::Failure;
 use status_core::outcome::{ApplicationError, ApplicationOutcome, Destination};
 use status_core::targets::{
-    self, ApplicationFacts, Explicit, FailedApplication, Held, ResolvedApplication,
+    self, ApplicationFacts, Explicit, FailedApplication, Held, ResolvedApplication, TargetWarning,
 };
 
 /// What reading the applications gave: an outcome per application (in the order of
@@ -46,6 +46,9 @@ impl Applications {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wanted {
     pub id: u64,
+    /// Named in `application-ids` (not only found): then an application without a target
+    /// is an error; one only found is skipped with a warning.
+    pub named: bool,
     /// What its environment's list said, when that is all a target needs: then only its
     /// pipeline list is read.
     pub known: Option<ApplicationFacts>,
@@ -61,13 +64,18 @@ pub fn wanted(application_ids: &[u64], found: Vec<Wanted>) -> Vec<Wanted> {
         .iter()
         .map(|id| Wanted {
             id: *id,
+            named: true,
             known: None,
             environment: None,
         })
         .collect();
     for f in found {
         match out.iter_mut().find(|w| w.id == f.id) {
-            Some(w) if w.known.is_none() => *w = f,
+            // Named and found: named, with what the listing said.
+            Some(w) if w.known.is_none() => {
+                w.known = f.known;
+                w.environment = f.environment;
+            }
             Some(_) => {}
             None => out.push(f),
         }
@@ -150,7 +158,7 @@ async fn read_one(
             return (outcome, failed, None);
         }
     };
-    let (outcome, result) = settle(outcome, &facts, pipelines, explicit);
+    let (outcome, result) = settle(outcome, &facts, pipelines, explicit, wanted.named);
     (outcome, result, Some(facts))
 }
 
@@ -160,6 +168,7 @@ fn settle(
     facts: &ApplicationFacts,
     pipelines: Result<Vec<targets::PipelineSummary>, ApiError>,
     explicit: Explicit<'_>,
+    named: bool,
 ) -> (
     ApplicationOutcome,
     Result<ResolvedApplication, FailedApplication>,
@@ -183,7 +192,11 @@ fn settle(
     let (target, warnings) = match targets::application_target(&explicit, facts) {
         Ok(found) => found,
         Err(e) => {
-            outcome.error = Some(ApplicationError::Target(e));
+            // Found in a project or an environment, not named: skipped with a warning.
+            match TargetWarning::skipped(&e).filter(|_| !named) {
+                Some(warning) => outcome.warnings.push(warning),
+                None => outcome.error = Some(ApplicationError::Target(e)),
+            }
             return failed(outcome, Some(&pipelines));
         }
     };

@@ -188,6 +188,7 @@ fn applications_of(
         .iter()
         .map(|a| Wanted {
             id: a.id,
+            named: false,
             known: (!a.needs_reading()).then(|| ApplicationFacts::listed(a, environment)),
             environment: Some(environment.clone()),
         })

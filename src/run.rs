@@ -249,7 +249,14 @@ async fn report_run(
     // A check that could not read everything says nothing about being in sync:
     // the issue is left as it is then, unless drift was found anyway.
     if let Some(issue) = config.drift_issue.as_ref().filter(|_| drift || all_ok) {
-        let body = log.secrets().redact(&md);
+        let report = report::markdown::issue_report(
+            run,
+            options,
+            &config.status.context,
+            &hooks,
+            crate::github::REPORT_LIMIT,
+        );
+        let body = log.secrets().redact(&report);
         let tracked =
             crate::github::track_drift(transport, issue, &config.status.context, drift, &body);
         if let Err(e) = tracked.await {
@@ -265,7 +272,7 @@ async fn report_run(
             summary,
         } => write_runner_files(&outputs, file.as_deref(), summary.as_deref(), &md, log),
         Sinks::Files(files) => {
-            log.group(&report::markdown::plain_headline(outcomes, options));
+            log.group(&report::markdown::plain_headline(run, options));
             write_output_files(files, &outputs, &md, log)
         }
     };

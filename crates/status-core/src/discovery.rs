@@ -209,9 +209,12 @@ impl fmt::Display for ScopeError {
             ScopeRead::Environment => "could not read it",
             ScopeRead::Applications => "could not list its applications",
         };
-        let input = match self.scope {
-            Scope::Project(_) => "project-ids",
-            Scope::Environment(_) | Scope::EnvironmentId(_) => "environment-ids",
+        // Where its id came from: an environment read is one a project listed, or one of
+        // `environment-ids` (its applications are read only once it is known).
+        let input = match &self.scope {
+            Scope::Project(_) => "`project-ids`",
+            Scope::EnvironmentId(_) => "`environment-ids`",
+            Scope::Environment(_) => "`project-ids` or `environment-ids`",
         };
         write!(
             f,
@@ -221,7 +224,7 @@ impl fmt::Display for ScopeError {
         match &self.cause {
             ApiError::NotFound(m) => write!(
                 f,
-                "not found (404: {m}): check the id in `{input}`, and that the token's user can see it"
+                "not found (404: {m}): check the id in {input}, and that the token's user can see it"
             ),
             ApiError::Forbidden(m) => write!(
                 f,
@@ -246,9 +249,16 @@ pub enum ScopeWarning {
 impl fmt::Display for ScopeWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ScopeWarning::NoLiveEnvironment {
+                project_id,
+                archived: 0,
+            } => write!(
+                f,
+                "project {project_id}: it has no live environment (archived ones are not deployed to), so no hooks were added for it; check the id in `project-ids`"
+            ),
             ScopeWarning::NoLiveEnvironment { project_id, archived } => write!(
                 f,
-                "project {project_id}: it has no live environment ({archived} archived), so no hooks were added for it; check the id in `project-ids`"
+                "project {project_id}: all its environments are archived ({archived}), so no hooks were added for it; check the id in `project-ids`"
             ),
             ScopeWarning::NoApplication { environment } => write!(
                 f,

@@ -265,6 +265,54 @@ pub enum TargetWarning {
         error: TargetError,
         target: Target,
     },
+    /// An application found in a project or an environment (not named by the user) that
+    /// gives no target: skipped, as an environment without applications is. Its fix is
+    /// in Devopness; an input would redirect every application of the run.
+    Skipped { error: TargetError },
+}
+
+impl TargetWarning {
+    /// The warning for an application found (not named) that gives no target; `None`
+    /// when the error is the user's own input's, which stays an error.
+    pub fn skipped(error: &TargetError) -> Option<TargetWarning> {
+        match error {
+            TargetError::BadRepository {
+                from_input: true, ..
+            } => None,
+            _ => Some(TargetWarning::Skipped {
+                error: error.clone(),
+            }),
+        }
+    }
+}
+
+/// What a [`TargetWarning::Skipped`] says: the problem and its fix in Devopness.
+fn skipped(f: &mut fmt::Formatter<'_>, error: &TargetError) -> fmt::Result {
+    let supported = providers::names().join(", ");
+    match error {
+        TargetError::UnsupportedProvider { application, code } => write!(
+            f,
+            "{application}: its source provider is `{code}`, not one this action posts commit statuses to ({supported}), so its pipelines got no hooks; connect it to a supported source provider in Devopness"
+        ),
+        TargetError::NoProvider { application } => write!(
+            f,
+            "{application}: it has no source provider credential in Devopness, so its pipelines got no hooks; connect one there"
+        ),
+        TargetError::NoRepository { application } => write!(
+            f,
+            "{application}: it has no repository in Devopness, so its pipelines got no hooks; set its repository there"
+        ),
+        TargetError::BadRepository {
+            application,
+            repository,
+            provider,
+            reason,
+            ..
+        } => write!(
+            f,
+            "{application}: its repository `{repository}` is not a {provider} repository ({reason}), so its pipelines got no hooks; correct it in Devopness"
+        ),
+    }
 }
 
 impl fmt::Display for TargetWarning {
@@ -293,6 +341,7 @@ impl fmt::Display for TargetWarning {
                 target.repository,
                 target.provider.name()
             ),
+            TargetWarning::Skipped { error } => skipped(f, error),
         }
     }
 }
