@@ -9,11 +9,11 @@ use futures_util::future::join;
 use futures_util::stream::{self, StreamExt};
 
 use crate::devopness::{ApiError, Client};
-use status_core::discovery::EnvironmentFacts;
 use status_core::failure::Failure;
 use status_core::outcome::{ApplicationError, ApplicationOutcome, Destination};
 use status_core::targets::{
     self, ApplicationFacts, Explicit, FailedApplication, Held, ResolvedApplication, TargetWarning,
+    Wanted,
 };
 
 /// What reading the applications gave: an outcome per application (in the order of
@@ -40,47 +40,6 @@ impl Applications {
             }
         }
     }
-}
-
-/// An application to read: named in `application-ids`, or found in an environment.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Wanted {
-    pub id: u64,
-    /// Named in `application-ids` (not only found): then an application without a target
-    /// is an error; one only found is skipped with a warning.
-    pub named: bool,
-    /// What its environment's list said, when that is all a target needs: then only its
-    /// pipeline list is read.
-    pub known: Option<ApplicationFacts>,
-    /// The environment it was found in.
-    pub environment: Option<EnvironmentFacts>,
-}
-
-/// Every application to read, each once: those of `application-ids` in their order, then
-/// those `found` in projects and environments (what a listing told of an application
-/// named in both saves its read).
-pub fn wanted(application_ids: &[u64], found: Vec<Wanted>) -> Vec<Wanted> {
-    let mut out: Vec<Wanted> = application_ids
-        .iter()
-        .map(|id| Wanted {
-            id: *id,
-            named: true,
-            known: None,
-            environment: None,
-        })
-        .collect();
-    for f in found {
-        match out.iter_mut().find(|w| w.id == f.id) {
-            // Named and found: named, with what the listing said.
-            Some(w) if w.known.is_none() => {
-                w.known = f.known;
-                w.environment = f.environment;
-            }
-            Some(_) => {}
-            None => out.push(f),
-        }
-    }
-    out
 }
 
 /// Reads every application, at most `concurrency` at a time.

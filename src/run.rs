@@ -163,7 +163,7 @@ async fn pipelines_of(config: &Config, client: &Client) -> Found {
         concurrency,
     )
     .await;
-    let wanted = applications::wanted(&config.application_ids, scopes.applications);
+    let wanted = targets::wanted(&config.application_ids, scopes.applications);
     let explicit = config.targets.explicit();
     let mut applications = applications::read_all(client, &wanted, explicit, concurrency).await;
     let standalone = standalone(config);
