@@ -120,9 +120,12 @@ fn unread(run: Outcomes<'_>) -> String {
 }
 
 /// The headline without Markdown, for the plain report's last line (the `**` are
-/// this module's own emphasis; the headline holds no user or server text).
+/// this module's own emphasis; the headline holds no user or server text), which comes
+/// after the errors it points to.
 pub fn plain_headline(run: Outcomes<'_>, options: &RunOptions) -> String {
-    headline(&counts(run.pipelines, options), options, run).replace("**", "")
+    headline(&counts(run.pipelines, options), options, run)
+        .replace("**", "")
+        .replace("(see the errors below)", "(see the errors above)")
 }
 
 /// The Markdown report. `hooks` is the `hooks` output as written, so the report can
