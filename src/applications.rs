@@ -9,11 +9,11 @@ use futures_util::future::join;
 use futures_util::stream::{self, StreamExt};
 
 use crate::devopness::{ApiError, Client};
-use status_core::discovery::EnvironmentFacts;
 use status_core::failure::Failure;
 use status_core::outcome::{ApplicationError, ApplicationOutcome, Destination};
 use status_core::targets::{
-    self, ApplicationFacts, Explicit, FailedApplication, Held, ResolvedApplication,
+    self, ApplicationFacts, Explicit, FailedApplication, Held, ResolvedApplication, TargetWarning,
+    Wanted,
 };
 
 /// What reading the applications gave: an outcome per application (in the order of
@@ -40,39 +40,6 @@ impl Applications {
             }
         }
     }
-}
-
-/// An application to read: named in `application-ids`, or found in an environment.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Wanted {
-    pub id: u64,
-    /// What its environment's list said, when that is all a target needs: then only its
-    /// pipeline list is read.
-    pub known: Option<ApplicationFacts>,
-    /// The environment it was found in.
-    pub environment: Option<EnvironmentFacts>,
-}
-
-/// Every application to read, each once: those of `application-ids` in their order, then
-/// those `found` in projects and environments (what a listing told of an application
-/// named in both saves its read).
-pub fn wanted(application_ids: &[u64], found: Vec<Wanted>) -> Vec<Wanted> {
-    let mut out: Vec<Wanted> = application_ids
-        .iter()
-        .map(|id| Wanted {
-            id: *id,
-            known: None,
-            environment: None,
-        })
-        .collect();
-    for f in found {
-        match out.iter_mut().find(|w| w.id == f.id) {
-            Some(w) if w.known.is_none() => *w = f,
-            Some(_) => {}
-            None => out.push(f),
-        }
-    }
-    out
 }
 
 /// Reads every application, at most `concurrency` at a time.
@@ -150,7 +117,7 @@ async fn read_one(
             return (outcome, failed, None);
         }
     };
-    let (outcome, result) = settle(outcome, &facts, pipelines, explicit);
+    let (outcome, result) = settle(outcome, &facts, pipelines, explicit, wanted.named);
     (outcome, result, Some(facts))
 }
 
@@ -160,6 +127,7 @@ fn settle(
     facts: &ApplicationFacts,
     pipelines: Result<Vec<targets::PipelineSummary>, ApiError>,
     explicit: Explicit<'_>,
+    named: bool,
 ) -> (
     ApplicationOutcome,
     Result<ResolvedApplication, FailedApplication>,
@@ -183,7 +151,11 @@ fn settle(
     let (target, warnings) = match targets::application_target(&explicit, facts) {
         Ok(found) => found,
         Err(e) => {
-            outcome.error = Some(ApplicationError::Target(e));
+            // Found in a project or an environment, not named: skipped with a warning.
+            match TargetWarning::skipped(&e).filter(|_| !named) {
+                Some(warning) => outcome.warnings.push(warning),
+                None => outcome.error = Some(ApplicationError::Target(e)),
+            }
             return failed(outcome, Some(&pipelines));
         }
     };

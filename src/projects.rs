@@ -9,13 +9,13 @@
 use futures_util::future::join;
 use futures_util::stream::{self, StreamExt};
 
-use crate::applications::Wanted;
 use crate::devopness::Client;
 use status_core::discovery::{
     self, EnvironmentFacts, ListedApplication, Scope, ScopeError, ScopeOutcome, ScopeRead,
     ScopeWarning,
 };
 use status_core::targets::ApplicationFacts;
+use status_core::targets::Wanted;
 
 /// What the projects and environments of the inputs gave.
 #[derive(Debug, Default)]
@@ -42,9 +42,12 @@ pub async fn find(
         .collect()
         .await;
     let mut environments: Vec<Visit> = Vec::new();
-    for (outcome, live) in projects {
+    for ((outcome, live), project_id) in projects.into_iter().zip(project_ids) {
         found.outcomes.push(outcome);
-        environments.extend(live.into_iter().map(Visit::Known));
+        environments.extend(live.into_iter().map(|environment| Visit::Listed {
+            project_id: *project_id,
+            environment,
+        }));
     }
     for id in environment_ids {
         let seen = environments.iter().any(|v| v.id() == *id);
@@ -71,14 +74,17 @@ pub async fn find(
 /// An environment to visit: one a project's list gave (its name known), or one of
 /// `environment-ids` (read first).
 enum Visit {
-    Known(EnvironmentFacts),
+    Listed {
+        project_id: u64,
+        environment: EnvironmentFacts,
+    },
     Named(u64),
 }
 
 impl Visit {
     fn id(&self) -> u64 {
         match self {
-            Visit::Known(e) => e.id,
+            Visit::Listed { environment, .. } => environment.id,
             Visit::Named(id) => *id,
         }
     }
@@ -118,8 +124,8 @@ async fn project(client: &Client, project_id: u64) -> (ScopeOutcome, Vec<Environ
 async fn environment(client: &Client, visit: &Visit) -> (ScopeOutcome, Vec<Wanted>) {
     let id = visit.id();
     let (environment, listed) = match visit {
-        Visit::Known(e) => (
-            Ok(e.clone()),
+        Visit::Listed { environment, .. } => (
+            Ok(environment.clone()),
             client.list_environment_applications(id).await,
         ),
         Visit::Named(_) => {
@@ -141,7 +147,13 @@ async fn environment(client: &Client, visit: &Visit) -> (ScopeOutcome, Vec<Wante
             return (outcome_of(Scope::EnvironmentId(id), error), Vec::new());
         }
     };
-    let scope = Scope::Environment(environment.clone());
+    let scope = match visit {
+        Visit::Listed { project_id, .. } => Scope::ProjectEnvironment {
+            project_id: *project_id,
+            environment: environment.clone(),
+        },
+        Visit::Named(_) => Scope::Environment(environment.clone()),
+    };
     if environment.archived {
         let mut outcome = outcome_of(scope, None);
         outcome
@@ -188,6 +200,7 @@ fn applications_of(
         .iter()
         .map(|a| Wanted {
             id: a.id,
+            named: false,
             known: (!a.needs_reading()).then(|| ApplicationFacts::listed(a, environment)),
             environment: Some(environment.clone()),
         })

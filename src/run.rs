@@ -105,7 +105,7 @@ async fn pipelines_of(config: &Config, client: &Client) -> Found {
         concurrency,
     )
     .await;
-    let wanted = applications::wanted(&config.application_ids, scopes.applications);
+    let wanted = targets::wanted(&config.application_ids, scopes.applications);
     let explicit = config.targets.explicit();
     let mut applications = applications::read_all(client, &wanted, explicit, concurrency).await;
     let standalone = standalone(config);
@@ -191,7 +191,14 @@ async fn report_run(
     // A check that could not read everything says nothing about being in sync:
     // the issue is left as it is then, unless drift was found anyway.
     if let Some(issue) = config.drift_issue.as_ref().filter(|_| drift || all_ok) {
-        let body = log.secrets().redact(&md);
+        let report = report::markdown::issue_report(
+            run,
+            options,
+            &config.status.context,
+            &hooks,
+            crate::github::REPORT_LIMIT,
+        );
+        let body = log.secrets().redact(&report);
         let tracked =
             crate::github::track_drift(transport, issue, &config.status.context, drift, &body);
         if let Err(e) = tracked.await {
@@ -201,7 +208,7 @@ async fn report_run(
     }
     let outputs = report::outputs(outcomes, options, &hooks, &pipelines);
     let md = log.secrets().redact(&md);
-    let headline = report::markdown::plain_headline(outcomes, options);
+    let headline = report::markdown::plain_headline(run, options);
     let outputs_written = sinks.write(&outputs, &md, &headline, log);
     if !all_ok || !outputs_written {
         EXIT_FAILED

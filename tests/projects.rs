@@ -297,9 +297,9 @@ fn an_unknown_or_forbidden_project_is_an_error_and_the_rest_is_done() {
     let empty = run_project(&fake, &[("project-ids", "81"), ("environment-ids", "811")]);
     assert_eq!(empty.code, 0, "{}", empty.stdout);
     assert!(
-        warnings(&empty)
-            .iter()
-            .any(|w| w.contains("environment 811 (dev)") && w.contains("no application")),
+        warnings(&empty).iter().any(|w| w.ends_with(
+            "environment 811 (dev): it has no application, so there is nothing to do for it"
+        )),
         "{}",
         empty.stdout
     );
@@ -307,14 +307,19 @@ fn an_unknown_or_forbidden_project_is_an_error_and_the_rest_is_done() {
     fake.add_environment(
         NewEnvironment::new(821, 82, "gone", EnvironmentType::Production).archived(),
     );
-    let gone = run_project(&fake, &[("project-ids", "82")]);
-    assert!(
-        warnings(&gone)
-            .iter()
-            .any(|w| w.contains("project 82") && w.contains("no live environment")),
-        "{}",
-        gone.stdout
-    );
+    // Review T3/N6: a warning, exit 0; the API lists archived environments apart, so
+    // no count of them, and nothing said of adding hooks (true in every mode).
+    for mode in ["apply", "check", "remove"] {
+        let gone = run_project(&fake, &[("project-ids", "82"), ("mode", mode)]);
+        assert_eq!(gone.code, 0, "{mode}: {}", gone.stdout);
+        assert!(
+            warnings(&gone).iter().any(|w| w.ends_with(
+                "project 82: it has no live environment (archived ones are not deployed to), so there is nothing to do for it; check the id in `project-ids`"
+            )),
+            "{mode}: {}",
+            gone.stdout
+        );
+    }
 }
 
 #[test]
@@ -359,4 +364,272 @@ fn both_lists_are_read_past_their_first_page() {
         pages("/environments/9101/applications"),
         ["page=1&per_page=100", "page=2&per_page=100"]
     );
+}
+
+/// The `pipeline_id`s of the `pipelines` output, in order.
+fn pipeline_ids(run: &RunResult) -> Vec<u64> {
+    let pipelines: Value = serde_json::from_str(run.output("pipelines")).unwrap_or_default();
+    pipelines
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|p| p["pipeline_id"].as_u64())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Review N1: a check that could not read a project says so in its headline, in the step
+/// summary and on a terminal's last line, while the readable project is still checked.
+#[test]
+fn a_check_that_could_not_read_a_project_is_incomplete_not_in_sync() {
+    let fake = project();
+    fake.add_project(80, "Locked");
+    fake.forbid_project(80);
+    assert_eq!(run_project(&fake, &[("project-ids", "70")]).code, 0);
+    let inputs = [
+        ("project-ids", "99, 80, 70"),
+        ("mode", "check"),
+        ("check-deliveries", "false"),
+    ];
+    let check = run_project(&fake, &inputs);
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    let results: Vec<Value> = check.hooks().iter().map(|h| h["result"].clone()).collect();
+    assert_eq!(
+        results,
+        vec![json!("ok"); 12],
+        "project 70 is still checked"
+    );
+    let mut checked = pipeline_ids(&check);
+    checked.sort_unstable();
+    assert_eq!(checked, DEPLOYS);
+    assert!(
+        check.summary.contains(
+            "**Check incomplete**: 2 project(s) or environment(s) could not be checked (see the errors below)."
+        ),
+        "{}",
+        check.summary
+    );
+    assert!(!check.summary.contains("In sync"), "{}", check.summary);
+    // On a terminal, the report's last line.
+    let url = fake.base_url();
+    let args = [
+        "--project-ids",
+        "99, 80, 70",
+        "--api-url",
+        url.as_str(),
+        "--mode",
+        "check",
+        "--check-deliveries=false",
+    ];
+    let terminal = support::cli::run_cli(
+        &args,
+        &[("DEVOPNESS_API_TOKEN", TOKEN), ("PATH", "/usr/bin:/bin")],
+        &[TOKEN],
+    );
+    assert_eq!(terminal.code, 1, "{}", terminal.shown());
+    assert!(
+        terminal
+            .stdout
+            .contains("Check incomplete: 2 project(s) or environment(s) could not be checked"),
+        "{}",
+        terminal.shown()
+    );
+    assert!(!terminal.stdout.contains("In sync"), "{}", terminal.shown());
+    // The last line comes after the errors.
+    let last = terminal.stdout.lines().last().unwrap_or_default();
+    assert_eq!(
+        last,
+        "Check incomplete: 2 project(s) or environment(s) could not be checked (see the errors above).",
+        "{}",
+        terminal.shown()
+    );
+}
+
+/// Project 70 with two applications that cannot get hooks: `docs` (713, staging) has no
+/// repository, `infra` (724, production) deploys from a cloud provider's credential.
+fn project_with_untargetable() -> FakeDevopness {
+    let fake = project();
+    fake.add_application(
+        NewApplication::new(713, "team/docs", "github")
+            .named("docs")
+            .in_environment(701)
+            .without_repository(),
+    );
+    fake.add_application(
+        NewApplication::new(724, "team/infra", "aws")
+            .named("infra")
+            .in_environment(702),
+    );
+    fake.add_application_pipeline(713, 7130, "deploy");
+    fake.add_application_pipeline(724, 7240, "deploy");
+    fake
+}
+
+/// Review N2/D1: an application found in a project that has nowhere to post is skipped
+/// with a warning whose advice is in Devopness (an input would redirect the whole
+/// project); named in `application-ids`, it is still an error.
+#[test]
+fn an_application_found_without_a_target_is_skipped_named_it_is_an_error() {
+    let fake = project_with_untargetable();
+    let run = run_project(&fake, &[("project-ids", "70")]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.output("created"), "12", "the rest of the project");
+    assert!(fake.hooks(7130).is_empty() && fake.hooks(7240).is_empty());
+    assert!(run.errors().is_empty(), "{:?}", run.errors());
+    let skipped = |id: &str| -> Vec<&str> {
+        warnings(&run)
+            .into_iter()
+            .filter(|w| w.contains(id))
+            .collect()
+    };
+    let docs = skipped("application 713 (docs)");
+    assert_eq!(docs.len(), 1, "{}", run.stdout);
+    assert!(
+        docs[0].contains(
+            "it has no repository in Devopness, so it is skipped; set its repository there"
+        ),
+        "{docs:?}"
+    );
+    let infra = skipped("application 724 (infra)");
+    assert_eq!(infra.len(), 1, "{}", run.stdout);
+    assert!(
+        infra[0].contains("its source provider is `aws`")
+            && infra[0].contains(
+                "so it is skipped; connect it to a supported source provider in Devopness"
+            ),
+        "{infra:?}"
+    );
+    for w in docs.iter().chain(&infra) {
+        assert!(!w.contains("input"), "no input is the fix: {w}");
+    }
+    // Named, by itself or as well as found: an error, exit 1.
+    for inputs in [
+        vec![("application-ids", "713")],
+        vec![("project-ids", "70"), ("application-ids", "713")],
+    ] {
+        let named = run_project(&fake, &inputs);
+        assert_eq!(named.code, 1, "{inputs:?}: {}", named.stdout);
+        assert!(
+            named
+                .errors()
+                .iter()
+                .any(|e| e.contains("application 713 (docs)") && e.contains("no repository")),
+            "{inputs:?}: {}",
+            named.stdout
+        );
+    }
+}
+
+/// Review N5 and T1: an environment of a project whose applications cannot be listed is
+/// named with its project, and the advice says how to leave it out; the rest is done.
+#[test]
+fn a_project_environment_that_cannot_be_listed_is_named_with_its_project() {
+    let fake = project();
+    fake.forbid_environment(702);
+    let run = run_project(&fake, &[("project-ids", "70")]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.output("created"), "6", "staging is still done");
+    assert_eq!(fake.hooks(7110).len(), 3);
+    assert!(fake.hooks(7210).is_empty());
+    let errors = run.errors();
+    assert!(
+        errors.iter().any(|e| e.contains(
+            "environment 702 (production) of project 70: could not list its applications"
+        ) && e.contains("403")
+            && e.contains("`environment-ids` instead of project 70 in `project-ids`")),
+        "{errors:?}"
+    );
+    // Gone between the two reads (404).
+    let fake = project();
+    fake.inject(
+        Fault::once(FaultKind::Status {
+            code: 404,
+            retry_after: None,
+        })
+        .path_contains("/environments/701/applications"),
+    );
+    let run = run_project(&fake, &[("project-ids", "70")]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.output("created"), "6", "production is still done");
+    let errors = run.errors();
+    assert!(
+        errors.iter().any(|e| e
+            .contains("environment 701 (staging) of project 70: could not list its applications")
+            && e.contains("404")
+            && e.contains("though project 70 listed it")
+            && e.contains("`environment-ids`")),
+        "{errors:?}"
+    );
+}
+
+/// Review T1: an unknown and a forbidden id in `environment-ids` are errors naming each;
+/// the other environments are done.
+#[test]
+fn an_unknown_or_forbidden_environment_is_an_error_and_the_rest_is_done() {
+    let fake = project();
+    fake.forbid_environment(702);
+    let run = run_project(&fake, &[("environment-ids", "999, 702, 701")]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.output("created"), "6", "staging is still done");
+    assert_eq!(fake.hooks(7110).len(), 3);
+    assert_eq!(fake.hooks(7120).len(), 3);
+    assert!(fake.hooks(7210).is_empty() && fake.hooks(7220).is_empty());
+    let errors = run.errors();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.contains("environment 999")
+            && e.contains("404")
+            && e.contains("check the id in `environment-ids`")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("environment 702") && e.contains("403")),
+        "{errors:?}"
+    );
+}
+
+/// Review T2: a pipeline reached through a project and through `pipeline-ids` or
+/// `application-ids` as well is handled once: one set of hooks, listed once.
+#[test]
+fn a_pipeline_reached_twice_is_handled_once() {
+    let fake = project();
+    let run = run_project(
+        &fake,
+        &[
+            ("project-ids", "70"),
+            ("environment-ids", "701"),
+            ("application-ids", "711"),
+            ("pipeline-ids", "7120, 7210"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.output("created"), "12");
+    for pipeline in DEPLOYS {
+        assert_eq!(fake.hooks(pipeline).len(), 3, "pipeline {pipeline}");
+    }
+    let mut listed = pipeline_ids(&run);
+    listed.sort_unstable();
+    assert_eq!(listed, DEPLOYS, "each once in `pipelines`");
+    let mut hooked: Vec<u64> = run
+        .hooks()
+        .iter()
+        .filter_map(|h| h["pipeline_id"].as_u64())
+        .collect();
+    hooked.sort_unstable();
+    let want: Vec<u64> = DEPLOYS.iter().flat_map(|p| [*p; 3]).collect();
+    assert_eq!(hooked, want, "three hooks each in `hooks`");
+    // Each application read once: its pipeline list once, 712 (listed without its
+    // credential) read once.
+    let count = |route: &str| {
+        fake.requests()
+            .iter()
+            .filter(|r| r.route() == route)
+            .count()
+    };
+    assert_eq!(count("/pipelines/application/711"), 1);
+    assert_eq!(count("/applications/712"), 1);
+    assert_eq!(count("/environments/701/applications"), 1);
 }

@@ -303,3 +303,52 @@ fn the_drift_issue_behind_an_untrusted_ca_says_it_is_a_certificate_problem() {
     assert_eq!(proxy.accepted(), 1, "{why}");
     assert!(github.requests().is_empty());
 }
+
+/// Review N7: the command line (the GitLab component's way) trusts the file that
+/// `SSL_CERT_FILE` names, however large: the remedy for a bundle over Linux's 128 KiB
+/// limit on one argument, which `--ca-certificate=` cannot carry.
+#[test]
+fn the_command_line_trusts_a_bundle_over_128_kib_in_ssl_cert_file() {
+    let ca = Ca::new("devopness-status-hooks test CA");
+    let other = Ca::new("some other CA");
+    let (fake, proxy) = fake_behind_tls(&ca);
+    let mut bundle = String::new();
+    while bundle.len() <= 160 * 1024 {
+        bundle.push_str(&other.pem());
+        bundle.push('\n');
+    }
+    bundle.push_str(&ca.pem());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("bundle.pem");
+    std::fs::write(&file, &bundle).expect("write the bundle");
+    let path = file.to_str().expect("utf-8 path");
+    let url = proxy.url();
+    let pipelines = PIPELINE.to_string();
+    let args = [
+        "--pipeline-ids",
+        pipelines.as_str(),
+        "--api-url",
+        url.as_str(),
+        "--provider",
+        "gitlab",
+        "--repository",
+        "group/app",
+    ];
+    let run = support::cli::run_cli(
+        &args,
+        &[
+            ("DEVOPNESS_API_TOKEN", TOKEN),
+            ("PATH", "/usr/bin:/bin"),
+            ("SSL_CERT_FILE", path),
+        ],
+        &[TOKEN],
+    );
+    let why = format!(
+        "{}\nproxy errors {:?}",
+        run.shown(),
+        proxy.handshake_errors()
+    );
+    assert_eq!(run.code, 0, "{why}");
+    assert_eq!(fake.hooks(PIPELINE).len(), 3, "{why}");
+    assert!(proxy.handshakes() >= 1, "{why}");
+}

@@ -57,7 +57,7 @@ pub struct EnvironmentFacts {
     pub name: String,
     pub kind: EnvironmentKind,
     /// `archived_at` is set (or, for one environment read by id, `is_archived`): nothing is
-    /// deployed to it, and its applications get no hooks.
+    /// deployed to it, and its applications are left out.
     pub archived: bool,
 }
 
@@ -155,24 +155,34 @@ impl PipelineResource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     Project(u64),
+    /// An environment of `environment-ids`, read.
     Environment(EnvironmentFacts),
+    /// An environment a project of `project-ids` listed.
+    ProjectEnvironment {
+        project_id: u64,
+        environment: EnvironmentFacts,
+    },
     /// An environment of `environment-ids` that could not be read: known by its id.
     EnvironmentId(u64),
 }
 
 impl fmt::Display for Scope {
-    /// `project 7`, `environment 12 (staging)`.
+    /// `project 7`, `environment 12 (staging)`, `environment 12 (staging) of project 7`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Scope::Project(id) => write!(f, "project {id}"),
             Scope::Environment(e) => f.write_str(&e.label()),
+            Scope::ProjectEnvironment {
+                project_id,
+                environment,
+            } => write!(f, "{} of project {project_id}", environment.label()),
             Scope::EnvironmentId(id) => write!(f, "environment {id}"),
         }
     }
 }
 
-/// What could not be read of a project or an environment: its applications get no hooks
-/// in this run; the rest is still done.
+/// What could not be read of a project or an environment: its applications are left out
+/// of this run; the rest is still done.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScopeError {
     pub scope: Scope,
@@ -209,25 +219,36 @@ impl fmt::Display for ScopeError {
             ScopeRead::Environment => "could not read it",
             ScopeRead::Applications => "could not list its applications",
         };
-        let input = match self.scope {
-            Scope::Project(_) => "project-ids",
-            Scope::Environment(_) | Scope::EnvironmentId(_) => "environment-ids",
-        };
         write!(
             f,
-            "{}: {what}, so its applications get no hooks in this run: ",
+            "{}: {what}, so its applications are left out of this run: ",
             self.scope
         )?;
-        match &self.cause {
-            ApiError::NotFound(m) => write!(
+        match (&self.cause, &self.scope) {
+            // Listed by its project a moment before: gone since, or hidden from the token.
+            (ApiError::NotFound(m), Scope::ProjectEnvironment { project_id, .. }) => write!(
                 f,
-                "not found (404: {m}): check the id in `{input}`, and that the token's user can see it"
+                "not found (404: {m}), though project {project_id} listed it: it may have been deleted since, so run again; to leave it out, name the project's other environments in `environment-ids` instead of project {project_id} in `project-ids`"
             ),
-            ApiError::Forbidden(m) => write!(
+            (ApiError::Forbidden(m), Scope::ProjectEnvironment { project_id, .. }) => write!(
+                f,
+                "the token lacks access (403: {m}): use a token of a user who can see it and manage its pipelines' hooks, or, to leave it out, name the project's other environments in `environment-ids` instead of project {project_id} in `project-ids`"
+            ),
+            (ApiError::NotFound(m), scope) => {
+                let input = match scope {
+                    Scope::Project(_) => "project-ids",
+                    _ => "environment-ids",
+                };
+                write!(
+                    f,
+                    "not found (404: {m}): check the id in `{input}`, and that the token's user can see it"
+                )
+            }
+            (ApiError::Forbidden(m), _) => write!(
                 f,
                 "the token lacks access (403: {m}): use a token of a user who can see it and manage its pipelines' hooks"
             ),
-            other => write!(f, "{other}"),
+            (other, _) => write!(f, "{other}"),
         }
     }
 }
@@ -246,18 +267,25 @@ pub enum ScopeWarning {
 impl fmt::Display for ScopeWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ScopeWarning::NoLiveEnvironment {
+                project_id,
+                archived: 0,
+            } => write!(
+                f,
+                "project {project_id}: it has no live environment (archived ones are not deployed to), so there is nothing to do for it; check the id in `project-ids`"
+            ),
             ScopeWarning::NoLiveEnvironment { project_id, archived } => write!(
                 f,
-                "project {project_id}: it has no live environment ({archived} archived), so no hooks were added for it; check the id in `project-ids`"
+                "project {project_id}: all its environments are archived ({archived}), so there is nothing to do for it; check the id in `project-ids`"
             ),
             ScopeWarning::NoApplication { environment } => write!(
                 f,
-                "{}: it has no application, so no hooks were added for it",
+                "{}: it has no application, so there is nothing to do for it",
                 environment.label()
             ),
             ScopeWarning::Archived { environment } => write!(
                 f,
-                "{}: it is archived, so nothing is deployed to it and its applications got no hooks; remove it from `environment-ids`",
+                "{}: it is archived, so nothing is deployed to it and there is nothing to do for it; remove it from `environment-ids`",
                 environment.label()
             ),
         }
@@ -361,6 +389,88 @@ mod tests {
                     resource_type: kind.unwrap_or_default().into(),
                     resource_id: id
                 }
+            );
+        }
+    }
+
+    #[test]
+    fn a_scope_error_names_where_its_id_came_from() {
+        let staging = EnvironmentFacts {
+            id: 701,
+            name: "staging".into(),
+            kind: EnvironmentKind::Staging,
+            archived: false,
+        };
+        let error = |scope: Scope, cause: ApiError| {
+            ScopeError {
+                scope,
+                read: ScopeRead::Applications,
+                cause,
+            }
+            .to_string()
+        };
+        let listed = Scope::ProjectEnvironment {
+            project_id: 70,
+            environment: staging.clone(),
+        };
+        for cause in [
+            ApiError::NotFound("gone".into()),
+            ApiError::Forbidden("no".into()),
+        ] {
+            let text = error(listed.clone(), cause);
+            assert!(
+                text.starts_with("environment 701 (staging) of project 70: could not list its applications, so its applications are left out of this run")
+                    && text.contains("`environment-ids` instead of project 70 in `project-ids`"),
+                "{text}"
+            );
+        }
+        let named = error(
+            Scope::Environment(staging),
+            ApiError::NotFound("gone".into()),
+        );
+        assert!(
+            named.starts_with("environment 701 (staging): ")
+                && named.contains("check the id in `environment-ids`")
+                && !named.contains("project-ids"),
+            "{named}"
+        );
+        let project = error(Scope::Project(99), ApiError::NotFound("gone".into()));
+        assert!(
+            project.contains("check the id in `project-ids`"),
+            "{project}"
+        );
+    }
+
+    #[test]
+    fn scope_warnings_say_nothing_of_adding_hooks() {
+        let none = ScopeWarning::NoLiveEnvironment {
+            project_id: 82,
+            archived: 0,
+        }
+        .to_string();
+        assert_eq!(none, "project 82: it has no live environment (archived ones are not deployed to), so there is nothing to do for it; check the id in `project-ids`");
+        let all = ScopeWarning::NoLiveEnvironment {
+            project_id: 82,
+            archived: 2,
+        }
+        .to_string();
+        assert!(all.starts_with("project 82: all its environments are archived (2), so there is nothing to do for it"), "{all}");
+        let environment = EnvironmentFacts {
+            id: 811,
+            name: "dev".into(),
+            kind: EnvironmentKind::Development,
+            archived: true,
+        };
+        for w in [
+            ScopeWarning::NoApplication {
+                environment: environment.clone(),
+            },
+            ScopeWarning::Archived { environment },
+        ] {
+            let text = w.to_string();
+            assert!(
+                text.contains("nothing to do for it") && !text.contains("hooks"),
+                "{text}"
             );
         }
     }

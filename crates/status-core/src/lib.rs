@@ -2,9 +2,9 @@
 //! The environment, files and answers come in as values; what it returns goes out
 //! through the action's crate (the shell), which alone holds the async runtime, HTTP
 //! and TLS. Clippy holds it to that (`clippy.toml`: no environment, file, socket,
-//! process or clock; below: no printing).
+//! process, clock, thread or name resolution; below: no printing, no `dbg!`).
 
-#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
 pub mod api_error;
 pub mod contexts;

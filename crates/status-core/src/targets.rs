@@ -265,6 +265,54 @@ pub enum TargetWarning {
         error: TargetError,
         target: Target,
     },
+    /// An application found in a project or an environment (not named by the user) that
+    /// gives no target: skipped, as an environment without applications is. Its fix is
+    /// in Devopness; an input would redirect every application of the run.
+    Skipped { error: TargetError },
+}
+
+impl TargetWarning {
+    /// The warning for an application found (not named) that gives no target; `None`
+    /// when the error is the user's own input's, which stays an error.
+    pub fn skipped(error: &TargetError) -> Option<TargetWarning> {
+        match error {
+            TargetError::BadRepository {
+                from_input: true, ..
+            } => None,
+            _ => Some(TargetWarning::Skipped {
+                error: error.clone(),
+            }),
+        }
+    }
+}
+
+/// What a [`TargetWarning::Skipped`] says: the problem and its fix in Devopness.
+fn skipped(f: &mut fmt::Formatter<'_>, error: &TargetError) -> fmt::Result {
+    let supported = providers::names().join(", ");
+    match error {
+        TargetError::UnsupportedProvider { application, code } => write!(
+            f,
+            "{application}: its source provider is `{code}`, not one this action posts commit statuses to ({supported}), so it is skipped; connect it to a supported source provider in Devopness"
+        ),
+        TargetError::NoProvider { application } => write!(
+            f,
+            "{application}: it has no source provider credential in Devopness, so it is skipped; connect one there"
+        ),
+        TargetError::NoRepository { application } => write!(
+            f,
+            "{application}: it has no repository in Devopness, so it is skipped; set its repository there"
+        ),
+        TargetError::BadRepository {
+            application,
+            repository,
+            provider,
+            reason,
+            ..
+        } => write!(
+            f,
+            "{application}: its repository `{repository}` is not a {provider} repository ({reason}), so it is skipped; correct it in Devopness"
+        ),
+    }
 }
 
 impl fmt::Display for TargetWarning {
@@ -281,7 +329,7 @@ impl fmt::Display for TargetWarning {
             ),
             TargetWarning::NoDeployPipeline { application } => write!(
                 f,
-                "{application}: it has no pipeline whose operation is `deploy`, so no hooks were added for it; add a deploy pipeline in Devopness, or check the application id"
+                "{application}: it has no pipeline whose operation is `deploy`, so there is nothing to do for it; add a deploy pipeline in Devopness, or check the application id"
             ),
             TargetWarning::FellBack {
                 pipeline_id,
@@ -293,6 +341,7 @@ impl fmt::Display for TargetWarning {
                 target.repository,
                 target.provider.name()
             ),
+            TargetWarning::Skipped { error } => skipped(f, error),
         }
     }
 }
@@ -586,6 +635,47 @@ impl fmt::Display for Held {
             ),
         }
     }
+}
+
+/// An application to read: named in `application-ids`, or found in an environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wanted {
+    pub id: u64,
+    /// Named in `application-ids` (not only found): then an application without a target
+    /// is an error; one only found is skipped with a warning.
+    pub named: bool,
+    /// What its environment's list said, when that is all a target needs: then only its
+    /// pipeline list is read.
+    pub known: Option<ApplicationFacts>,
+    /// The environment it was found in.
+    pub environment: Option<EnvironmentFacts>,
+}
+
+/// Every application to read, each once: those of `application-ids` in their order, then
+/// those `found` in projects and environments (what a listing told of an application
+/// named in both saves its read).
+pub fn wanted(application_ids: &[u64], found: Vec<Wanted>) -> Vec<Wanted> {
+    let mut out: Vec<Wanted> = application_ids
+        .iter()
+        .map(|id| Wanted {
+            id: *id,
+            named: true,
+            known: None,
+            environment: None,
+        })
+        .collect();
+    for f in found {
+        match out.iter_mut().find(|w| w.id == f.id) {
+            // Named and found: named, with what the listing said.
+            Some(w) if w.known.is_none() => {
+                w.known = f.known;
+                w.environment = f.environment;
+            }
+            Some(_) => {}
+            None => out.push(f),
+        }
+    }
+    out
 }
 
 /// What [`merge`] decides: the pipelines to handle, and those of `pipeline-ids` held back.
@@ -1031,5 +1121,55 @@ mod tests {
                 error: TargetError::UnsupportedProvider { .. }
             }
         ));
+    }
+
+    #[test]
+    fn each_application_is_read_once_named_first_with_what_a_listing_said() {
+        let environment = |id: u64, name: &str| EnvironmentFacts {
+            id,
+            name: name.into(),
+            kind: crate::discovery::EnvironmentKind::Staging,
+            archived: false,
+        };
+        let staging = environment(701, "staging");
+        let found = |id: u64, known: bool| Wanted {
+            id,
+            named: false,
+            known: known.then(|| ApplicationFacts {
+                environment: Some(staging.clone()),
+                ..app(id, Some("team/web"), Some("github"))
+            }),
+            environment: Some(staging.clone()),
+        };
+        let wanted = wanted(
+            &[3, 1, 2],
+            vec![
+                found(4, true),
+                found(1, true),
+                found(2, false),
+                found(5, false),
+            ],
+        );
+        let ids: Vec<u64> = wanted.iter().map(|w| w.id).collect();
+        assert_eq!(ids, [3, 1, 2, 4, 5], "named in their order, then found");
+        let named: Vec<bool> = wanted.iter().map(|w| w.named).collect();
+        assert_eq!(named, [true, true, true, false, false]);
+        // Named only: read, no environment known yet.
+        assert_eq!(
+            (wanted[0].known.is_some(), wanted[0].environment.is_some()),
+            (false, false)
+        );
+        // Named and found with all a target needs: stays named (an error if it gives no
+        // target), and its read is saved.
+        assert_eq!(wanted[1].known, found(1, true).known);
+        assert_eq!(wanted[1].environment.as_ref(), Some(&staging));
+        // Named and found without its credential: still read, in its environment.
+        assert_eq!(
+            (wanted[2].known.is_none(), wanted[2].environment.as_ref()),
+            (true, Some(&staging))
+        );
+        assert_eq!(wanted[3], found(4, true));
+        // Nothing named: what was found, as found.
+        assert_eq!(super::wanted(&[], vec![found(4, true)]), [found(4, true)]);
     }
 }

@@ -330,15 +330,38 @@ fn ids(c: &mut Collector) -> Ids {
             "required: `application-ids` (e.g. `42`: its deploy pipelines, repository and provider come from Devopness), `project-ids` or `environment-ids` (every application of them), `pipeline-ids` (e.g. `123, 456`), or several",
         );
     }
-    let count =
-        ids.pipelines.len() + ids.applications.len() + ids.projects.len() + ids.environments.len();
-    if count > MAX_PIPELINES {
-        c.push(
-            I::ApplicationIds,
-            format!("together with `pipeline-ids`, `project-ids` and `environment-ids`, at most {MAX_PIPELINES} ids per run"),
-        );
-    }
+    overflow(c, &ids);
     ids
+}
+
+/// More than [`MAX_PIPELINES`] ids in all: reported against the first id list given (in
+/// the inputs' order), naming the others given with it.
+fn overflow(c: &mut Collector, ids: &Ids) {
+    let lists = [
+        (I::ApplicationIds, ids.applications.len()),
+        (I::ProjectIds, ids.projects.len()),
+        (I::EnvironmentIds, ids.environments.len()),
+        (I::PipelineIds, ids.pipelines.len()),
+    ];
+    let count: usize = lists.iter().map(|(_, n)| n).sum();
+    let given: Vec<Input> = lists
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(input, _)| *input)
+        .collect();
+    let Some((first, others)) = given.split_first().filter(|_| count > MAX_PIPELINES) else {
+        return;
+    };
+    let names: Vec<String> = others.iter().map(|i| format!("`{}`", i.name())).collect();
+    let with = match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => format!("together with {last}, "),
+        Some((last, rest)) => format!("together with {} and {last}, ", rest.join(", ")),
+    };
+    c.push(
+        *first,
+        format!("{count} ids given, {with}at most {MAX_PIPELINES} per run"),
+    );
 }
 
 /// The Devopness side: the token, the pipelines, the API and the CAs to trust.
@@ -650,6 +673,41 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    #[test]
+    fn too_many_ids_in_all_are_reported_against_the_first_list_given() {
+        let list = |from: u64, n: u64| {
+            (from..from + n)
+                .map(|id| id.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let (pipelines, environments, projects) = (list(1, 600), list(1, 500), list(1, 3));
+        let errors = errors_of(&[
+            ("INPUT_API-TOKEN", "tok"),
+            ("INPUT_PIPELINE-IDS", &pipelines),
+            ("INPUT_ENVIRONMENT-IDS", &environments),
+            ("GITHUB_REPOSITORY", "o/r"),
+        ]);
+        assert_eq!(
+            errors,
+            ["input `environment-ids`: 1100 ids given, together with `pipeline-ids`, at most 1000 per run"]
+        );
+        let errors = errors_of(&[
+            ("INPUT_API-TOKEN", "tok"),
+            ("INPUT_PIPELINE-IDS", &pipelines),
+            ("INPUT_ENVIRONMENT-IDS", &environments),
+            ("INPUT_PROJECT-IDS", &projects),
+            // Refused on its own: not the list the count is reported against.
+            ("INPUT_APPLICATION-IDS", "x"),
+            ("GITHUB_REPOSITORY", "o/r"),
+        ]);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(
+            errors[1],
+            "input `project-ids`: 1103 ids given, together with `environment-ids` and `pipeline-ids`, at most 1000 per run"
+        );
     }
 
     #[test]

@@ -70,12 +70,20 @@ fn hook_advice(h: &HookOutcome, options: &RunOptions) -> String {
     }
 }
 
-fn headline(c: &Counts, options: &RunOptions, outcomes: &[PipelineOutcome]) -> String {
+fn headline(c: &Counts, options: &RunOptions, run: Outcomes<'_>) -> String {
+    let outcomes = run.pipelines;
     let pipelines = outcomes.len();
+    let unread = unread(run);
     match options.mode {
-        Mode::Check if c.failed > 0 => format!(
-            "**Check incomplete**: {} hook(s) could not be checked (see the errors below){}.",
-            c.failed,
+        Mode::Check if c.failed > 0 || !unread.is_empty() => format!(
+            "**Check incomplete**: {} could not be checked (see the errors below){}.",
+            if unread.is_empty() {
+                format!("{} hook(s)", c.failed)
+            } else if c.failed > 0 {
+                format!("{} hook(s) and {unread}", c.failed)
+            } else {
+                unread
+            },
             if drift(c, options) { "; drift was found in the rest" } else { "" }
         ),
         Mode::Check if drift(c, options) => format!(
@@ -96,10 +104,28 @@ fn headline(c: &Counts, options: &RunOptions, outcomes: &[PipelineOutcome]) -> S
     }
 }
 
+/// What a check could not read besides hooks: `2 application(s)`, `1 project or
+/// environment`; empty when everything was read.
+fn unread(run: Outcomes<'_>) -> String {
+    let applications = run.applications.iter().filter(|a| !a.ok()).count();
+    let scopes = run.scopes.iter().filter(|s| s.error.is_some()).count();
+    let mut parts = Vec::new();
+    if scopes > 0 {
+        parts.push(format!("{scopes} project(s) or environment(s)"));
+    }
+    if applications > 0 {
+        parts.push(format!("{applications} application(s)"));
+    }
+    parts.join(" and ")
+}
+
 /// The headline without Markdown, for the plain report's last line (the `**` are
-/// this module's own emphasis; the headline holds no user or server text).
-pub fn plain_headline(outcomes: &[PipelineOutcome], options: &RunOptions) -> String {
-    headline(&counts(outcomes, options), options, outcomes).replace("**", "")
+/// this module's own emphasis; the headline holds no user or server text), which comes
+/// after the errors it points to.
+pub fn plain_headline(run: Outcomes<'_>, options: &RunOptions) -> String {
+    headline(&counts(run.pipelines, options), options, run)
+        .replace("**", "")
+        .replace("(see the errors below)", "(see the errors above)")
 }
 
 /// The Markdown report. `hooks` is the `hooks` output as written, so the report can
@@ -130,7 +156,7 @@ pub fn summary(
         md,
         "Commit statuses {whose}under context `{}`. {}\n",
         md_cell(context),
-        headline(&c, options, outcomes)
+        headline(&c, options, run)
     );
     notes(&mut md, run, hooks);
     if run.applications.is_empty() {
@@ -145,6 +171,53 @@ pub fn summary(
         errors_section(&mut md, outcomes);
     }
     md
+}
+
+/// The drift issue's report: the whole report when it fits in `limit` characters; else
+/// the report of the pipelines with drift or errors alone (with the applications they
+/// belong to, and those with problems of their own), saying what was left out, so a
+/// large project's drift is not cut off by the pipelines in sync.
+pub fn issue_report(
+    run: Outcomes<'_>,
+    options: &RunOptions,
+    context: &str,
+    hooks: &HooksOutput,
+    limit: usize,
+) -> String {
+    let whole = summary(run, options, context, hooks);
+    if whole.chars().count() <= limit {
+        return whole;
+    }
+    let shown: Vec<PipelineOutcome> = run
+        .pipelines
+        .iter()
+        .filter(|p| !p.ok() || p.hooks.iter().any(super::hook_drifted))
+        .cloned()
+        .collect();
+    let applications: Vec<_> = run
+        .applications
+        .iter()
+        .filter(|a| {
+            !a.ok()
+                || !a.warnings.is_empty()
+                || !a.held.is_empty()
+                || shown
+                    .iter()
+                    .any(|p| p.destination.application_id() == Some(a.application_id))
+        })
+        .cloned()
+        .collect();
+    let part = Outcomes {
+        pipelines: &shown,
+        applications: &applications,
+        ..run
+    };
+    format!(
+        "> **Note**: the whole report does not fit an issue: this lists the {} pipeline(s) with drift or errors of the {} checked. The step summary of the run has them all.\n\n{}",
+        shown.len(),
+        run.pipelines.len(),
+        summary(part, options, context, hooks)
+    )
 }
 
 /// What the reader should know before the pipelines: statuses shared between pipelines,

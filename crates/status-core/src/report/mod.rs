@@ -643,4 +643,30 @@ mod tests {
             "{plain}"
         );
     }
+
+    #[test]
+    fn an_issue_too_long_for_the_whole_report_lists_the_drift() {
+        use HookResult::*;
+        let mut o: Vec<PipelineOutcome> = (1..=60).map(|id| outcome(id, [Ok; 3])).collect();
+        o.push(outcome(61, [Ok, Missing, Ok]));
+        let options = options(Mode::Check);
+        let hooks = hooks_output(&o, HOOKS_OUTPUT_LIMIT);
+        let whole = markdown::issue_report(run_of(&o, &[]), &options, "ci/x", &hooks, usize::MAX);
+        assert!(whole.contains("### Pipeline 1\n") && whole.contains("### Pipeline 61\n"));
+        let limit = whole.chars().count() / 4;
+        let part = markdown::issue_report(run_of(&o, &[]), &options, "ci/x", &hooks, limit);
+        assert!(part.chars().count() < limit, "{part}");
+        assert!(
+            part.contains("### Pipeline 61"),
+            "the drift is kept: {part}"
+        );
+        assert!(
+            !part.contains("### Pipeline 1\n"),
+            "in sync is left out: {part}"
+        );
+        assert!(
+            part.starts_with("> **Note**: the whole report does not fit an issue: this lists the 1 pipeline(s) with drift or errors of the 61 checked"),
+            "{part}"
+        );
+    }
 }
