@@ -42,6 +42,18 @@ impl Applications {
     }
 }
 
+/// What became of one application.
+enum Settled {
+    /// Its deploy pipelines get hooks.
+    Resolved(ResolvedApplication),
+    /// It could not be handled: the pipelines of `pipeline-ids` in its list are held.
+    Failed(FailedApplication),
+    /// Found in a project or an environment, it gives no target: skipped with a warning,
+    /// holding nothing (a pipeline of it named in `pipeline-ids` is handled as when
+    /// named alone).
+    Skipped,
+}
+
 /// Reads every application, at most `concurrency` at a time.
 pub async fn read_all(
     client: &Client,
@@ -49,15 +61,12 @@ pub async fn read_all(
     explicit: Explicit<'_>,
     concurrency: usize,
 ) -> Applications {
-    let results: Vec<(
-        ApplicationOutcome,
-        Result<ResolvedApplication, FailedApplication>,
-        Option<ApplicationFacts>,
-    )> = stream::iter(wanted)
-        .map(|w| read_one(client, w, explicit))
-        .buffered(concurrency.max(1))
-        .collect()
-        .await;
+    let results: Vec<(ApplicationOutcome, Settled, Option<ApplicationFacts>)> =
+        stream::iter(wanted)
+            .map(|w| read_one(client, w, explicit))
+            .buffered(concurrency.max(1))
+            .collect()
+            .await;
     let mut applications = Applications {
         outcomes: Vec::new(),
         resolved: Vec::new(),
@@ -68,8 +77,9 @@ pub async fn read_all(
         applications.outcomes.push(outcome);
         applications.read.extend(facts);
         match resolved {
-            Ok(resolved) => applications.resolved.push(resolved),
-            Err(failed) => applications.failed.push(failed),
+            Settled::Resolved(resolved) => applications.resolved.push(resolved),
+            Settled::Failed(failed) => applications.failed.push(failed),
+            Settled::Skipped => {}
         }
     }
     applications
@@ -82,11 +92,7 @@ async fn read_one(
     client: &Client,
     wanted: &Wanted,
     explicit: Explicit<'_>,
-) -> (
-    ApplicationOutcome,
-    Result<ResolvedApplication, FailedApplication>,
-    Option<ApplicationFacts>,
-) {
+) -> (ApplicationOutcome, Settled, Option<ApplicationFacts>) {
     let application_id = wanted.id;
     let mut outcome = ApplicationOutcome {
         application_id,
@@ -128,10 +134,7 @@ fn settle(
     pipelines: Result<Vec<targets::PipelineSummary>, ApiError>,
     explicit: Explicit<'_>,
     named: bool,
-) -> (
-    ApplicationOutcome,
-    Result<ResolvedApplication, FailedApplication>,
-) {
+) -> (ApplicationOutcome, Settled) {
     let application_id = facts.id;
     outcome.name = facts.name.clone();
     if facts.environment.is_some() {
@@ -152,10 +155,11 @@ fn settle(
         Ok(found) => found,
         Err(e) => {
             // Found in a project or an environment, not named: skipped with a warning.
-            match TargetWarning::skipped(&e).filter(|_| !named) {
-                Some(warning) => outcome.warnings.push(warning),
-                None => outcome.error = Some(ApplicationError::Target(e)),
+            if let Some(warning) = TargetWarning::skipped(&e).filter(|_| !named) {
+                outcome.warnings.push(warning);
+                return (outcome, Settled::Skipped);
             }
+            outcome.error = Some(ApplicationError::Target(e));
             return failed(outcome, Some(&pipelines));
         }
     };
@@ -176,7 +180,7 @@ fn settle(
         target,
         deploy_pipelines: outcome.deploy_pipelines.clone(),
     };
-    (outcome, Ok(resolved))
+    (outcome, Settled::Resolved(resolved))
 }
 
 /// An application that got no target, with what is known of its pipelines (their list,
@@ -184,13 +188,10 @@ fn settle(
 fn failed(
     outcome: ApplicationOutcome,
     list: Option<&[targets::PipelineSummary]>,
-) -> (
-    ApplicationOutcome,
-    Result<ResolvedApplication, FailedApplication>,
-) {
+) -> (ApplicationOutcome, Settled) {
     let failed = FailedApplication {
         application_id: outcome.application_id,
         pipelines: list.map(|l| l.iter().map(|p| p.id).collect()),
     };
-    (outcome, Err(failed))
+    (outcome, Settled::Failed(failed))
 }

@@ -7,12 +7,12 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use devopness_status_hooks::doors::action;
 use devopness_status_hooks::doors::actions_io::{Log, Secrets, Style};
 use devopness_status_hooks::doors::front_door::{self, Start};
 use devopness_status_hooks::doors::platform::{self, Platform};
 use devopness_status_hooks::doors::sinks::Sinks;
 use devopness_status_hooks::doors::terminal;
+use devopness_status_hooks::doors::{self, action};
 use devopness_status_hooks::run::{self, EXIT_FAILED, EXIT_OK};
 
 fn main() -> ExitCode {
@@ -69,12 +69,7 @@ fn command_line(vars: &[(String, String)], platform: &Platform, started: Instant
             EXIT_FAILED
         }
         Start::Run(ready) => {
-            let ssl_cert_file = vars
-                .iter()
-                .rev()
-                .find(|(k, _)| k == "SSL_CERT_FILE")
-                .map(|(_, v)| v.trim())
-                .filter(|v| !v.is_empty());
+            let ssl_cert_file = doors::env_var(vars, "SSL_CERT_FILE");
             let sinks = Sinks::Files(ready.files);
             match runtime(&log) {
                 Some(rt) => rt.block_on(run::execute(

@@ -466,6 +466,58 @@ fn project_with_untargetable() -> FakeDevopness {
     fake
 }
 
+/// A pipeline of a skipped application, named in `pipeline-ids` as well: handled as
+/// when it is named alone (a skipped application holds nothing, and is no error).
+#[test]
+fn a_named_pipeline_of_a_skipped_application_is_handled_as_when_named_alone() {
+    let hooks_of = |inputs: &[(&str, &str)]| {
+        let fake = project_with_untargetable();
+        let run = run_project(&fake, inputs);
+        assert_eq!(run.code, 0, "{inputs:?}: {}", run.stdout);
+        assert!(run.errors().is_empty(), "{inputs:?}: {:?}", run.errors());
+        let urls: Vec<String> = fake
+            .hooks(7130)
+            .iter()
+            .map(|h| h["url"].as_str().unwrap_or_default().to_string())
+            .collect();
+        (run, urls)
+    };
+    let (_, alone) = hooks_of(&[("pipeline-ids", "7130")]);
+    assert_eq!(alone.len(), 3, "{alone:?}");
+    let (both, together) = hooks_of(&[("project-ids", "70"), ("pipeline-ids", "7130")]);
+    assert_eq!(together, alone);
+    assert_eq!(
+        both.output("created"),
+        "15",
+        "the project's 12 and pipeline 7130's 3"
+    );
+}
+
+/// `mode: remove` skips a skipped application too: its hooks stay, unless its deploy
+/// pipelines are named in `pipeline-ids` (README).
+#[test]
+fn remove_leaves_a_skipped_application_s_hooks_unless_its_pipelines_are_named() {
+    let fake = project_with_untargetable();
+    let both = [("project-ids", "70"), ("pipeline-ids", "7130")];
+    assert_eq!(run_project(&fake, &both).code, 0);
+    assert_eq!(fake.hooks(7130).len(), 3);
+    let remove = |inputs: &[(&str, &str)]| {
+        let mut all = inputs.to_vec();
+        all.push(("mode", "remove"));
+        run_project(&fake, &all)
+    };
+    let project = remove(&[("project-ids", "70")]);
+    assert_eq!(project.code, 0, "{}", project.stdout);
+    assert_eq!(fake.hooks(7130).len(), 3, "skipped: left in place");
+    assert!(
+        fake.hooks(7110).is_empty(),
+        "the rest of the project is removed"
+    );
+    let named = remove(&both);
+    assert_eq!(named.code, 0, "{}", named.stdout);
+    assert!(fake.hooks(7130).is_empty(), "{}", named.stdout);
+}
+
 /// Review N2/D1: an application found in a project that has nowhere to post is skipped
 /// with a warning whose advice is in Devopness (an input would redirect the whole
 /// project); named in `application-ids`, it is still an error.

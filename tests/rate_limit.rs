@@ -126,6 +126,29 @@ fn a_probe_answered_by_a_proxy_page_does_not_open_a_burst() {
     at_most_one_429_per_window(&fake);
 }
 
+/// The run's very first request, sent alone to learn the limit, is answered by the
+/// proxy: no limit is known yet, and none is assumed away: the next request goes alone
+/// too, and the window's budget comes from the first answer that carries it.
+#[test]
+fn a_proxy_page_on_the_first_request_does_not_open_a_burst() {
+    let pipelines: Vec<u64> = (351..=400).collect();
+    let fake = fake_with(&pipelines);
+    assert_eq!(apply(&fake, &ids(&pipelines), &[]).code, 0);
+    fake.clear_requests();
+    fake.set_rate_limit(Some(RateLimit::per_seconds(20, 5)));
+    let proxy_page = FaultKind::Status {
+        code: 502,
+        retry_after: None,
+    };
+    fake.inject(Fault::once(proxy_page));
+    let run = apply(&fake, &ids(&pipelines), &[]);
+    assert_eq!(run.code, 0, "{}", show(&run));
+    assert_eq!(run.output("unchanged"), "150");
+    let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses.first(), Some(&502), "{statuses:?}");
+    at_most_one_429_per_window(&fake);
+}
+
 /// The second measure: at Laravel's default limit, 60 requests per minute, a
 /// scheduled check of 30 pipelines whose hooks all have deliveries (a list and three
 /// delivery reads each: two windows) met 56 429s. With the default inputs it must end,

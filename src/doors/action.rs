@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::actions_io::{self, Log};
+use super::env_var;
 use super::sinks::Sinks;
 use status_core::inputs::{self, Config, InputError};
 use status_core::report;
@@ -48,14 +49,6 @@ pub fn start(vars: &[(String, String)], log: &Log) -> Option<Ready> {
         },
         ssl_cert_file: env_var(vars, "SSL_CERT_FILE").map(str::to_owned),
     })
-}
-
-/// A variable of the environment, trimmed; empty means not set.
-fn env_var<'a>(vars: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    vars.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
 }
 
 fn report_input_errors(errors: &[InputError], log: &Log, summary: Option<&Path>) {

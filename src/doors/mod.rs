@@ -14,3 +14,11 @@ pub mod platform;
 pub mod sinks;
 pub mod sources;
 pub mod terminal;
+
+/// A variable of the environment, trimmed; empty means not set.
+pub fn env_var<'a>(vars: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    vars.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}

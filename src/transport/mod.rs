@@ -71,7 +71,11 @@ impl Transport {
                 Ok(response) => {
                     let headers = RateHeaders::parse(response.headers(), SystemTime::now());
                     let refused = headers.refuses(response.status());
-                    permit.answered(refused, &headers);
+                    if headers.speaks_for_the_limiter(response.status()) {
+                        permit.answered(refused, &headers);
+                    } else {
+                        drop(permit);
+                    }
                     let attempt = Attempt::Answered {
                         status: response.status(),
                         rate_limited: refused,

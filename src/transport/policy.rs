@@ -186,6 +186,14 @@ impl RateHeaders {
         status == StatusCode::TOO_MANY_REQUESTS || (status == StatusCode::FORBIDDEN && says_when)
     }
 
+    /// Whether an answer with `status` speaks for the API's rate limiter. A server error
+    /// without its headers does not: a page from what stands in front of it (a proxy's
+    /// 502 or 504, a maintenance-mode 503) says nothing of the window, so it is paced as
+    /// a request that got no answer (a probe's place is taken by the next request).
+    pub fn speaks_for_the_limiter(&self, status: StatusCode) -> bool {
+        !(status.is_server_error() && self.remaining.is_none())
+    }
+
     /// `X-RateLimit-Reset` as a wait, when `Retry-After` is there too and agrees with it
     /// (Laravel's refusal, and the two clocks agree). They differ by up to a second and a
     /// round trip when they do: `Retry-After` counts from the whole second the server
@@ -374,6 +382,22 @@ mod tests {
         assert!(github.refuses(StatusCode::FORBIDDEN));
         assert_eq!(github.hold(), Some(Duration::from_secs(11) + RESET_MARGIN));
         assert!(!RateHeaders::default().refuses(StatusCode::FORBIDDEN));
+    }
+
+    #[test]
+    fn a_server_error_without_rate_headers_does_not_speak_for_the_limiter() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let none = RateHeaders::parse(&HeaderMap::new(), now);
+        assert!(!none.speaks_for_the_limiter(StatusCode::BAD_GATEWAY));
+        assert!(!none.speaks_for_the_limiter(StatusCode::SERVICE_UNAVAILABLE));
+        // A route without the throttle, or an API without a limit: it does.
+        assert!(none.speaks_for_the_limiter(StatusCode::NOT_FOUND));
+        assert!(none.speaks_for_the_limiter(StatusCode::OK));
+        let laravel = RateHeaders::parse(
+            &headers(&[("x-ratelimit-limit", "60"), ("x-ratelimit-remaining", "3")]),
+            now,
+        );
+        assert!(laravel.speaks_for_the_limiter(StatusCode::INTERNAL_SERVER_ERROR));
     }
 
     #[test]

@@ -128,12 +128,17 @@ impl FaultPlan {
 
     /// The fault for this request, if any: the first matching rule, else maybe a random one.
     pub fn take(&mut self, method: &str, path: &str) -> Option<FaultKind> {
-        if let Some(index) = self.rules.iter().position(|r| r.matches(method, path)) {
-            let rule = &mut self.rules[index];
-            if rule.after > 0 {
-                rule.after -= 1;
-                return None;
+        // A rule still letting requests pass counts this one and leaves it to the next.
+        let index = self.rules.iter_mut().position(|r| {
+            if !r.matches(method, path) {
+                return false;
             }
+            let passes = r.after > 0;
+            r.after = r.after.saturating_sub(1);
+            !passes
+        });
+        if let Some(index) = index {
+            let rule = &mut self.rules[index];
             rule.times -= 1;
             let kind = rule.kind.clone();
             if rule.times == 0 {

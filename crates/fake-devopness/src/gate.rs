@@ -141,19 +141,25 @@ fn authorized(parts: &Parts, token: &str) -> bool {
     scheme.eq_ignore_ascii_case("bearer") && given.trim() == token && !token.is_empty()
 }
 
-/// A page the proxy in front of Laravel wrote: it has none of the limiter's headers,
+/// An answer made before Laravel's throttle ran: it has none of the limiter's headers,
 /// though the request may have been counted (a 504's request reached Laravel).
 #[derive(Clone, Copy)]
 struct FromProxy;
 
-/// An error status as the real stack sends it: the proxy's HTML page for 502 and 504
-/// (without rate headers), Laravel's JSON message otherwise.
+/// An error status as the real stack sends it: the proxy's HTML page for 502 and 504,
+/// maintenance mode's 503 (both before the throttle: without rate headers), Laravel's
+/// JSON message otherwise.
 fn error_status(code: u16, retry_after: Option<String>) -> Response {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let reason = status.canonical_reason().unwrap_or("Error");
     let mut response = match code {
         502 | 504 => {
             let mut page = raw(status, "text/html", &proxy_page(code, reason));
+            page.extensions_mut().insert(FromProxy);
+            page
+        }
+        503 => {
+            let mut page = message(status, reason);
             page.extensions_mut().insert(FromProxy);
             page
         }

@@ -586,8 +586,10 @@ pub struct ResolvedApplication {
     pub deploy_pipelines: Vec<u64>,
 }
 
-/// An application of `application-ids` that could not be read or given a target: what is
-/// known of its pipelines.
+/// An application that could not be read, or (named in `application-ids`) given a
+/// target: what is known of its pipelines, which the pipelines of `pipeline-ids` in it
+/// wait on. (One found in a project or an environment that gives no target is skipped,
+/// and holds nothing.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedApplication {
     pub application_id: u64,

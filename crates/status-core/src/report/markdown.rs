@@ -138,8 +138,19 @@ pub fn summary(
     context: &str,
     hooks: &HooksOutput,
 ) -> String {
-    let outcomes = run.pipelines;
-    let c = counts(outcomes, options);
+    summary_of(run, run, options, context, hooks)
+}
+
+/// The report of `shown`, a part of the run `whole` (or all of it): the headline counts
+/// the whole run, the sections are those of `shown`.
+fn summary_of(
+    whole: Outcomes<'_>,
+    shown: Outcomes<'_>,
+    options: &RunOptions,
+    context: &str,
+    hooks: &HooksOutput,
+) -> String {
+    let c = counts(whole.pipelines, options);
     let mut md = String::new();
     let _ = writeln!(
         md,
@@ -147,8 +158,8 @@ pub fn summary(
         options.mode.name(),
         if options.dry_run { " (dry run)" } else { "" }
     );
-    let one_repository = single_destination(outcomes);
-    let whose = match (run.applications.is_empty(), one_repository) {
+    let one_repository = single_destination(whole.pipelines);
+    let whose = match (whole.applications.is_empty(), one_repository) {
         (true, Some(d)) if !d.repository.is_empty() => format!("for `{}` ", md_cell(&d.repository)),
         _ => String::new(),
     };
@@ -156,19 +167,19 @@ pub fn summary(
         md,
         "Commit statuses {whose}under context `{}`. {}\n",
         md_cell(context),
-        headline(&c, options, run)
+        headline(&c, options, whole)
     );
-    notes(&mut md, run, hooks);
-    if run.applications.is_empty() {
-        for p in outcomes {
+    notes(&mut md, shown, hooks);
+    if shown.applications.is_empty() {
+        for p in shown.pipelines {
             let heading = heading(p, one_repository.is_none(), context);
             pipeline_section(&mut md, p, options, &format!("### {heading}"));
         }
     } else {
-        grouped(&mut md, run, options, context);
+        grouped(&mut md, shown, options, context);
     }
     if c.failed > 0 {
-        errors_section(&mut md, outcomes);
+        errors_section(&mut md, shown.pipelines);
     }
     md
 }
@@ -216,7 +227,7 @@ pub fn issue_report(
         "> **Note**: the whole report does not fit an issue: this lists the {} pipeline(s) with drift or errors of the {} checked. The step summary of the run has them all.\n\n{}",
         shown.len(),
         run.pipelines.len(),
-        summary(part, options, context, hooks)
+        summary_of(run, part, options, context, hooks)
     )
 }
 

@@ -665,6 +665,10 @@ mod tests {
             "in sync is left out: {part}"
         );
         assert!(
+            part.contains("on 1 of 61 pipeline(s)"),
+            "the headline counts the whole run: {part}"
+        );
+        assert!(
             part.starts_with("> **Note**: the whole report does not fit an issue: this lists the 1 pipeline(s) with drift or errors of the 61 checked"),
             "{part}"
         );
