@@ -50,7 +50,7 @@ pub struct Args {
     /// pipelines of the rate-limited cases [default: 50]
     #[argh(option, default = "50")]
     pub rate_limited_pipelines: usize,
-    /// skip the rate-limited cases (they take about a minute)
+    /// skip the rate-limited cases (they take about two minutes)
     #[argh(switch)]
     pub no_rate_limit: bool,
     /// also the long cases, under --check-rate-limit, Laravel's default limit: a check of

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::limited::{Limited, Paced};
-use crate::measure::{Case, Probes, Row};
+use crate::measure::{self, Case, Probes, Row};
 use crate::probe;
 use crate::project::{self, ProjectLimited, ProjectRuns};
 use crate::setup::Setup;
@@ -66,9 +66,7 @@ const MB: f64 = 1_048_576.0;
 pub fn all(f: &Facts) -> Vec<Goal> {
     let mut goals = vec![
         requests_per_pipeline(f, Case::InSync, 1),
-        // The list, then (before any write) the pipeline and its application, the three
-        // creates and the verifying list.
-        requests_per_pipeline(f, Case::Bootstrap, 7),
+        requests_per_pipeline(f, Case::Bootstrap, measure::BOOTSTRAP_REQUESTS),
         hundred(f, Case::Bootstrap, Duration::from_millis(1_000)),
         hundred(f, Case::InSync, Duration::from_millis(500)),
         peak_rss(f, 1, 15.0),

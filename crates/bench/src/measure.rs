@@ -16,6 +16,15 @@ pub const TOKEN: &str = "bench-token";
 pub const HOOKS_PER_PIPELINE: usize = 3;
 /// Sizes up to this run at max-concurrency 1 by default.
 pub const SEQUENTIAL_CAP: usize = 100;
+/// What a new pipeline of the fake costs (its application deploys the workflow's
+/// repository): the hook list, then, before any write, the pipeline and its
+/// application, the three creates together and the verifying list.
+pub const BOOTSTRAP_REQUESTS: usize = 7;
+/// Those requests in round trips, one after the other.
+pub const BOOTSTRAP_ROUND_TRIPS: u32 = 5;
+/// The round trips of [`BOOTSTRAP_ROUND_TRIPS`], for the report.
+pub const BOOTSTRAP_STEPS: &str =
+    "hook list, pipeline read, application read, 3 creates together, verifying list";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Case {
