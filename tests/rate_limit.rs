@@ -97,23 +97,21 @@ fn fifty_pipelines_in_sync_at_20_per_5_s_meet_at_most_one_429_per_window() {
     assert_eq!(fake.rate_limit_windows().len(), 3);
 }
 
-/// After a hold, the probe is answered by the proxy in front of Laravel (a 502 page,
-/// without the limiter's headers): that says nothing of the window, so the next request
-/// goes alone too, rather than every request left at once into a window of 20.
-#[test]
-fn a_probe_answered_by_a_proxy_page_does_not_open_a_burst() {
-    let pipelines: Vec<u64> = (301..=350).collect();
+/// 50 pipelines in sync at 20 per 5 s, with a proxy's 502 page (without the limiter's
+/// headers) in place of the answer to the request after the first `passed` ones: it
+/// says nothing of the window, so the next request goes alone too, rather than every
+/// request left at once into a window of 20.
+fn a_proxy_page_after(passed: usize, first_pipeline: u64) {
+    let pipelines: Vec<u64> = (first_pipeline..first_pipeline + 50).collect();
     let fake = fake_with(&pipelines);
     assert_eq!(apply(&fake, &ids(&pipelines), &[]).code, 0);
     fake.clear_requests();
     fake.set_rate_limit(Some(RateLimit::per_seconds(20, 5)));
-    // The first window's 20 pass; the 21st is refused (and reaches no fault); the probe
-    // sent when the window has ended meets the 502.
     let proxy_page = FaultKind::Status {
         code: 502,
         retry_after: None,
     };
-    fake.inject(Fault::once(proxy_page).after(20));
+    fake.inject(Fault::once(proxy_page).after(passed));
     let run = apply(&fake, &ids(&pipelines), &[]);
     assert_eq!(run.code, 0, "{}", show(&run));
     assert_eq!(run.output("unchanged"), "150");
@@ -126,27 +124,19 @@ fn a_probe_answered_by_a_proxy_page_does_not_open_a_burst() {
     at_most_one_429_per_window(&fake);
 }
 
-/// The run's very first request, sent alone to learn the limit, is answered by the
-/// proxy: no limit is known yet, and none is assumed away: the next request goes alone
-/// too, and the window's budget comes from the first answer that carries it.
+/// The probe sent after a hold meets the proxy page: the first window's 20 pass, the
+/// 21st is refused (a refused request reaches no fault), the probe sent once the window
+/// has ended gets the 502.
+#[test]
+fn a_probe_answered_by_a_proxy_page_does_not_open_a_burst() {
+    a_proxy_page_after(20, 301);
+}
+
+/// The run's very first request, sent alone to learn the limit, meets the proxy page:
+/// no limit is known yet, and none is assumed away.
 #[test]
 fn a_proxy_page_on_the_first_request_does_not_open_a_burst() {
-    let pipelines: Vec<u64> = (351..=400).collect();
-    let fake = fake_with(&pipelines);
-    assert_eq!(apply(&fake, &ids(&pipelines), &[]).code, 0);
-    fake.clear_requests();
-    fake.set_rate_limit(Some(RateLimit::per_seconds(20, 5)));
-    let proxy_page = FaultKind::Status {
-        code: 502,
-        retry_after: None,
-    };
-    fake.inject(Fault::once(proxy_page));
-    let run = apply(&fake, &ids(&pipelines), &[]);
-    assert_eq!(run.code, 0, "{}", show(&run));
-    assert_eq!(run.output("unchanged"), "150");
-    let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses.first(), Some(&502), "{statuses:?}");
-    at_most_one_429_per_window(&fake);
+    a_proxy_page_after(0, 351);
 }
 
 /// The second measure: at Laravel's default limit, 60 requests per minute, a
