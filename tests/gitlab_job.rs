@@ -2,7 +2,9 @@
 //! interpolated (`$[[ inputs.NAME ]]`), its `variables:` and the variables GitLab sets
 //! in every job in the environment, then the project's own CI/CD variables over them
 //! (GitLab gives project, group, instance and schedule variables precedence over a job's
-//! `variables:`), a masked `DEVOPNESS_API_TOKEN`, its `script:` run by `sh` with errexit,
+//! `variables:`), a masked `DEVOPNESS_API_TOKEN`, its `script:` run as the runner runs it
+//! (quoted into one `eval` under errexit) by `sh`, and for hostile values also by `bash`
+//! and BusyBox's `sh` when the machine has them,
 //! the real binary on PATH (the image's `devopness-status-hooks`), against the fake
 //! Devopness API; then the dotenv report read back with GitLab's rules.
 //!
@@ -93,6 +95,39 @@ fn run_job(job: &Value, token: Option<&str>) -> Job {
 /// [`run_job`] with the token in a masked variable of another name, and the project's
 /// CI/CD variables `project` (which win over the job's `variables:`, as in GitLab).
 fn run_job_with(job: &Value, token: Option<(&str, &str)>, project: &[(String, String)]) -> Job {
+    run_job_in("sh", job, token, project)
+}
+
+/// The job script as GitLab's runner hands it to a POSIX shell: each command of
+/// `script:` trimmed and followed by a check of its exit status, the whole quoted into
+/// one `eval` (a shell reads a complete command, here-documents included, before it runs
+/// it, in `eval` as in a file), under errexit.
+fn runner_script(commands: &[String]) -> String {
+    let inner: String = commands
+        .iter()
+        .map(|c| {
+            format!(
+                "{}\n_runner_exit_code=$?; if [ \"$_runner_exit_code\" -ne 0 ]; then exit \"$_runner_exit_code\"; fi\n",
+                c.trim()
+            )
+        })
+        .collect();
+    let quoted = inner.replace('\'', "'\\''");
+    format!("set -o errexit\nset +o noclobber\n: | eval '{quoted}'\nexit 0\n")
+}
+
+/// [`run_job`] under `shell`.
+fn run_in(shell: &str, job: &Value, token: Option<&str>) -> Job {
+    run_job_in(shell, job, token.map(|t| ("DEVOPNESS_API_TOKEN", t)), &[])
+}
+
+/// [`run_job_with`] under `shell` (`sh`, `bash`, `busybox sh`: what a job image may have).
+fn run_job_in(
+    shell: &str,
+    job: &Value,
+    token: Option<(&str, &str)>,
+    project: &[(String, String)],
+) -> Job {
     let dir = tempfile::tempdir().expect("tempdir");
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_devopness-status-hooks"));
     let bin_dir = bin.parent().expect("bin dir").display().to_string();
@@ -102,9 +137,11 @@ fn run_job_with(job: &Value, token: Option<(&str, &str)>, project: &[(String, St
         .iter()
         .map(|l| scalar(l, "script"))
         .collect();
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!("set -e\n{}", script.join("\n")))
+    let mut words = shell.split_whitespace();
+    let mut cmd = Command::new(words.next().expect("a shell"));
+    cmd.args(words)
+        .arg("-c")
+        .arg(runner_script(&script))
         .current_dir(dir.path())
         .env_clear()
         .env("PATH", format!("{bin_dir}:/usr/bin:/bin"))
@@ -393,8 +430,7 @@ fn project_variables_change_nothing_the_inputs_say() {
     assert_eq!(check.dotenv()["missing"], "1");
 }
 
-#[test]
-fn text_inputs_reach_the_hooks_exactly_as_written() {
+fn text_inputs_reach_the_hooks_exactly_as_written_in(shell: &str) {
     let fake = fake_deploying(&[1], PROJECT, "gitlab");
     let url = fake.base_url();
     let context = "ci/$CI_JOB_NAME";
@@ -402,7 +438,8 @@ fn text_inputs_reach_the_hooks_exactly_as_written() {
     let failed = r"$CI_PROJECT_PATH \$x '' \ ;|&<>*? # done";
     let hook_name = "{context} $USER: {event}";
     let details = "https://example.com/$CI_PIPELINE_ID/{{ action.id }}";
-    let run = run_job(
+    let run = run_in(
+        shell,
         &job(&[
             ("pipeline-ids", "1"),
             ("api-url", &url),
@@ -436,10 +473,15 @@ fn text_inputs_reach_the_hooks_exactly_as_written() {
 }
 
 #[test]
-fn a_line_break_in_a_text_input_runs_nothing() {
+fn text_inputs_reach_the_hooks_exactly_as_written() {
+    text_inputs_reach_the_hooks_exactly_as_written_in("sh");
+}
+
+fn a_line_break_in_a_text_input_runs_nothing_in(shell: &str) {
     let fake = fake_deploying(&[1], PROJECT, "gitlab");
     let url = fake.base_url();
-    let run = run_job(
+    let run = run_in(
+        shell,
         &job(&[
             ("pipeline-ids", "1"),
             ("api-url", &url),
@@ -459,6 +501,11 @@ fn a_line_break_in_a_text_input_runs_nothing() {
     assert!(fake.requests().is_empty(), "sent a request");
 }
 
+#[test]
+fn a_line_break_in_a_text_input_runs_nothing() {
+    a_line_break_in_a_text_input_runs_nothing_in("sh");
+}
+
 /// The line that ends the component's here-documents (one per text input, all on the
 /// script's last command line, which ends with `exit`), and the text of the last one.
 const DELIMITER: &str = "DEVOPNESS_STATUS_HOOKS_EOF";
@@ -469,8 +516,7 @@ const END_OF_INPUTS: &str = "end of the inputs";
 /// the job stops before the binary runs. Nothing in the value runs, whichever input it is
 /// (blank by default or not, read first or last), even a value that tries to pick up
 /// where the script left off.
-#[test]
-fn an_input_holding_the_delimiter_line_runs_nothing_and_sends_nothing() {
+fn an_input_holding_the_delimiter_line_runs_nothing_and_sends_nothing_in(shell: &str) {
     let fake = fake_deploying(&[1], PROJECT, "gitlab");
     let url = fake.base_url();
     let hostile =
@@ -483,7 +529,8 @@ fn an_input_holding_the_delimiter_line_runs_nothing_and_sends_nothing() {
         "ca-certificate",
         "extra-headers",
     ] {
-        let run = run_job(
+        let run = run_in(
+            shell,
             &job(&[("pipeline-ids", "1"), ("api-url", &url), (input, &hostile)]),
             Some(TOKEN),
         );
@@ -506,17 +553,22 @@ fn an_input_holding_the_delimiter_line_runs_nothing_and_sends_nothing() {
     }
 }
 
+#[test]
+fn an_input_holding_the_delimiter_line_runs_nothing_and_sends_nothing() {
+    an_input_holding_the_delimiter_line_runs_nothing_and_sends_nothing_in("sh");
+}
+
 /// A value written to line up the end marker gets past the check, and still runs nothing:
 /// the job reads only the part before the delimiter, and the shell stops at the `exit`
 /// that ends the here-documents' command line, before the rest.
-#[test]
-fn a_value_that_lines_up_the_end_marker_only_cuts_itself_short() {
+fn a_value_that_lines_up_the_end_marker_only_cuts_itself_short_in(shell: &str) {
     let fake = fake_deploying(&[1], PROJECT, "gitlab");
     let url = fake.base_url();
     let crafted = format!(
         "X-Kept: kept-value\n{DELIMITER}\n{END_OF_INPUTS}\n{DELIMITER}\ntouch pwned\ncat >/dev/null <<'{DELIMITER}'"
     );
-    let run = run_job(
+    let run = run_in(
+        shell,
         &job(&[
             ("pipeline-ids", "1"),
             ("api-url", &url),
@@ -538,6 +590,11 @@ fn a_value_that_lines_up_the_end_marker_only_cuts_itself_short() {
             .collect();
         assert_eq!(ours, [("X-Kept", "kept-value")], "{h}");
     }
+}
+
+#[test]
+fn a_value_that_lines_up_the_end_marker_only_cuts_itself_short() {
+    a_value_that_lines_up_the_end_marker_only_cuts_itself_short_in("sh");
 }
 
 #[test]
@@ -623,4 +680,36 @@ fn typed_inputs_reach_the_binary_as_flags() {
         "{}",
         bad.log
     );
+}
+
+/// The shells other than `sh` (dash here) that a job image may run the script with, of
+/// those this machine has: GitLab's runner uses `bash` when the image has it, else `sh`
+/// (BusyBox's in Alpine and in our GitLab image).
+fn other_shells() -> Vec<&'static str> {
+    let has = |program: &str| {
+        Command::new(program)
+            .arg("--help")
+            .output()
+            .is_ok_and(|o| o.status.success() || !o.stdout.is_empty() || !o.stderr.is_empty())
+    };
+    [("bash", "bash"), ("busybox", "busybox sh")]
+        .into_iter()
+        .filter(|(program, _)| has(program))
+        .map(|(_, shell)| shell)
+        .collect()
+}
+
+/// The hostile values above run nothing and reach the binary as written under `bash` and
+/// BusyBox's `sh` too (each shell reads a complete command, here-documents included,
+/// before it runs it).
+#[test]
+fn hostile_values_run_nothing_under_bash_and_busybox_either() {
+    let shells = other_shells();
+    eprintln!("shells besides sh: {shells:?}");
+    for shell in shells {
+        text_inputs_reach_the_hooks_exactly_as_written_in(shell);
+        a_line_break_in_a_text_input_runs_nothing_in(shell);
+        an_input_holding_the_delimiter_line_runs_nothing_and_sends_nothing_in(shell);
+        a_value_that_lines_up_the_end_marker_only_cuts_itself_short_in(shell);
+    }
 }
