@@ -312,13 +312,18 @@ fn a_hook_listed_again_on_the_next_page_is_one_hook_and_never_deleted() {
             .expect("an entry for the repeated hook's event");
         assert_eq!(entry["hook_id"], boundary["id"], "{mode}");
         assert!(entry.get("duplicates").is_none(), "{mode}: {entry}");
-        // The fault was served: page 2 did repeat the hook.
-        let pages: Vec<_> = fake
-            .requests()
+        // The fault was served: both pages were read, and both held the hook.
+        let id = boundary["id"].as_str().expect("hook id");
+        let pages: Vec<String> = fake
+            .exchanges()
             .into_iter()
-            .filter(|r| r.method == "GET" && r.path == "/pipelines/3/hooks")
+            .filter(|e| e.request.method == "GET" && e.request.path == "/pipelines/3/hooks")
+            .filter_map(|e| e.response.map(|r| r.body))
             .collect();
         assert_eq!(pages.len(), 2, "{mode}");
+        for page in &pages {
+            assert!(page.contains(&format!("\"id\":\"{id}\"")), "{mode}: {page}");
+        }
     }
     assert_eq!(fake.hooks(3).len(), 102);
 }
