@@ -329,7 +329,7 @@ impl fmt::Display for TargetWarning {
             ),
             TargetWarning::NoDeployPipeline { application } => write!(
                 f,
-                "{application}: it has no pipeline whose operation is `deploy`, so there is nothing to do for it; add a deploy pipeline in Devopness, or check the application id"
+                "{application}: it has no pipeline whose operation is `deploy`, so there is nothing to do for it; add a deploy pipeline in Devopness (or, if you named it in `application-ids`, check the id)"
             ),
             TargetWarning::FellBack {
                 pipeline_id,

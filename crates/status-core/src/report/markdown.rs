@@ -70,13 +70,38 @@ fn hook_advice(h: &HookOutcome, options: &RunOptions) -> String {
     }
 }
 
-fn headline(c: &Counts, options: &RunOptions, run: Outcomes<'_>) -> String {
+/// Where a headline is shown: in the Markdown report, before the errors it points to,
+/// or as the plain report's last line, after them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Markdown,
+    Plain,
+}
+
+impl Form {
+    fn strong(self, text: &str) -> String {
+        match self {
+            Form::Markdown => format!("**{text}**"),
+            Form::Plain => text.to_owned(),
+        }
+    }
+
+    fn errors(self) -> &'static str {
+        match self {
+            Form::Markdown => "see the errors below",
+            Form::Plain => "see the errors above",
+        }
+    }
+}
+
+fn headline(c: &Counts, options: &RunOptions, run: Outcomes<'_>, form: Form) -> String {
     let outcomes = run.pipelines;
     let pipelines = outcomes.len();
     let unread = unread(run);
     match options.mode {
         Mode::Check if c.failed > 0 || !unread.is_empty() => format!(
-            "**Check incomplete**: {} could not be checked (see the errors below){}.",
+            "{}: {} could not be checked ({}){}.",
+            form.strong("Check incomplete"),
             if unread.is_empty() {
                 format!("{} hook(s)", c.failed)
             } else if c.failed > 0 {
@@ -84,22 +109,27 @@ fn headline(c: &Counts, options: &RunOptions, run: Outcomes<'_>) -> String {
             } else {
                 unread
             },
+            form.errors(),
             if drift(c, options) { "; drift was found in the rest" } else { "" }
         ),
         Mode::Check if drift(c, options) => format!(
-            "**Drift found** on {} of {pipelines} pipeline(s): {} missing, {} drifted, {} duplicate(s), {} failing delivery(ies).",
+            "{} on {} of {pipelines} pipeline(s): {} missing, {} drifted, {} duplicate(s), {} failing delivery(ies).",
+            form.strong("Drift found"),
             pipelines_with_drift(outcomes), c.missing, c.drifted, c.duplicates, c.unhealthy
         ),
-        Mode::Check => format!("**In sync**: {pipelines} pipeline(s), every status hook present and correct."),
+        Mode::Check => format!("{}: {pipelines} pipeline(s), every status hook present and correct.", form.strong("In sync")),
         Mode::Remove if options.dry_run => format!("Dry run on {pipelines} pipeline(s): nothing was deleted."),
         Mode::Remove => format!("{} hook(s) deleted on {pipelines} pipeline(s).", c.deleted),
         Mode::Apply if options.dry_run => format!("Dry run on {pipelines} pipeline(s): nothing was written."),
         Mode::Apply => format!(
-            "{pipelines} pipeline(s): **{} created, {} updated, {} unchanged{}**.",
-            c.created,
-            c.updated,
-            c.unchanged,
-            if c.deleted > 0 { format!(", {} duplicate(s) deleted", c.deleted) } else { String::new() }
+            "{pipelines} pipeline(s): {}.",
+            form.strong(&format!(
+                "{} created, {} updated, {} unchanged{}",
+                c.created,
+                c.updated,
+                c.unchanged,
+                if c.deleted > 0 { format!(", {} duplicate(s) deleted", c.deleted) } else { String::new() }
+            ))
         ),
     }
 }
@@ -119,13 +149,10 @@ fn unread(run: Outcomes<'_>) -> String {
     parts.join(" and ")
 }
 
-/// The headline without Markdown, for the plain report's last line (the `**` are
-/// this module's own emphasis; the headline holds no user or server text), which comes
-/// after the errors it points to.
+/// The headline without Markdown, for the plain report's last line, which comes after
+/// the errors it points to.
 pub fn plain_headline(run: Outcomes<'_>, options: &RunOptions) -> String {
-    headline(&counts(run.pipelines, options), options, run)
-        .replace("**", "")
-        .replace("(see the errors below)", "(see the errors above)")
+    headline(&counts(run.pipelines, options), options, run, Form::Plain)
 }
 
 /// The Markdown report. `hooks` is the `hooks` output as written, so the report can
@@ -167,7 +194,7 @@ fn summary_of(
         md,
         "Commit statuses {whose}under context `{}`. {}\n",
         md_cell(context),
-        headline(&c, options, whole)
+        headline(&c, options, whole, Form::Markdown)
     );
     notes(&mut md, shown, hooks);
     if shown.applications.is_empty() {
