@@ -622,6 +622,25 @@ fn a_missing_spec_says_what_it_is_and_how_to_provide_it() {
 }
 
 #[test]
+fn another_version_of_the_spec_is_refused_with_its_sha256() {
+    use openapi_contract::devopness::{COMMIT, SHA256, SPEC_ENV};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let other = dir.path().join("openapi.json");
+    std::fs::write(
+        &other,
+        r#"{"openapi":"3.0.0","info":{"title":"x","version":"1"},"paths":{}}"#,
+    )
+    .expect("write");
+    let error = openapi_contract::devopness::load(&other)
+        .err()
+        .unwrap_or_default();
+    let path = other.display().to_string();
+    for part in [path.as_str(), COMMIT, SHA256, SPEC_ENV] {
+        assert!(error.contains(part), "{part:?} not in: {error}");
+    }
+}
+
+#[test]
 fn the_fetch_script_pins_the_same_file() {
     use openapi_contract::devopness::{url, COMMIT, FILE, REPOSITORY, SHA256};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use crate::Spec;
 
@@ -47,9 +48,31 @@ pub fn devopness() -> &'static Spec {
     }
 }
 
-/// The description in `path`, with the corrections applied.
+/// The description in `path`, with the corrections applied; refused when it is not the
+/// pinned one (its sha256), since the corrections and the tests hold to that version.
 pub fn load(path: &Path) -> Result<Spec, String> {
+    if let Ok(bytes) = std::fs::read(path) {
+        pinned(path, &bytes)?;
+    }
     Spec::load(path, missing, correct, laravel_error)
+}
+
+fn pinned(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let digest: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if digest == SHA256 {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is not Devopness's OpenAPI description at commit {COMMIT}: its sha256 is {digest}, \
+         not {SHA256}. The Devopness contract tests and their corrections hold to that version \
+         of {FILE}: set {SPEC_ENV} to a copy of it, or unset {SPEC_ENV} to use the one \
+         `scripts/fetch-devopness-openapi` downloads ({}).",
+        path.display(),
+        url(),
+    ))
 }
 
 /// `$DEVOPNESS_OPENAPI_SPEC`, else the copy `scripts/fetch-devopness-openapi` keeps under the
