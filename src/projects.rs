@@ -120,7 +120,9 @@ async fn project(client: &Client, project_id: u64) -> (ScopeOutcome, Vec<Environ
 }
 
 /// An environment's applications (read, for one of `environment-ids`, with the
-/// environment itself), and what to report about it.
+/// environment itself), and what to report about it. Both reads go at once: one round
+/// trip for a live environment, the common case, at the cost of a list read that is not
+/// used for an archived or unknown one.
 async fn environment(client: &Client, visit: &Visit) -> (ScopeOutcome, Vec<Wanted>) {
     let id = visit.id();
     let (environment, listed) = match visit {
